@@ -1,0 +1,82 @@
+"""Keras callbacks of a run: stop on divergence, write TensorBoard scalars, traversal grids and the run summary."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+from absl import logging
+
+from infogan_tf import traversal, workdir
+
+WATCHED_LOSSES = ("d_loss", "g_loss", "mi_loss")
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stops training at the first non-finite loss, before the checkpoint callback can save the broken weights.
+
+    Keras' TerminateOnNaN only watches `loss`, which a GAN does not report.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.diverged: str | None = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        for name in WATCHED_LOSSES:
+            value = float((logs or {}).get(name, 0.0))
+            if not math.isfinite(value):
+                step = int(self.model.step.numpy())
+                self.diverged = f"{name} became {value} at step {step}"
+                self.model.stop_training = True
+                return
+
+
+class RunReporter(keras.callbacks.Callback):
+    """At each epoch end: TensorBoard scalars and traversal grids, PNG grids in samples/, run_summary.json."""
+
+    def __init__(self, run_dir: workdir.Workdir, summary: dict, rows: int, seed: int):
+        super().__init__()
+        self.run_dir = run_dir
+        self.summary = summary
+        self.rows = rows
+        self.seed = seed
+        self.writer = tf.summary.create_file_writer(str(run_dir.tensorboard))
+        self.started = time.monotonic()
+        self.previous_wall_time = float(summary.get("wall_time_s", 0.0))
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = int(self.model.step.numpy())
+        logs = {name: float(value) for name, value in (logs or {}).items()}
+        if not all(math.isfinite(value) for value in logs.values()):
+            return
+        with self.writer.as_default(step=step):
+            for name, value in logs.items():
+                tf.summary.scalar(name, value)
+            self.write_traversals(step)
+        self.writer.flush()
+        with self.run_dir.history.open("a") as history:
+            history.write(json.dumps({"step": step, **logs}) + "\n")
+        self.update_summary(step, logs)
+
+    def write_traversals(self, step: int) -> None:
+        spec = self.model.spec
+        for index, name in enumerate(spec.code_names()):
+            grid = traversal.traversal_grid(self.model.generator, spec, index, self.rows, self.seed)
+            tf.summary.image(f"traversal/{name}", grid[np.newaxis])
+            path = self.run_dir.samples / f"step_{step:07d}_{name}.png"
+            path.write_bytes(traversal.png_bytes(grid))
+        logging.info("Wrote traversal grids for step %d to %s", step, self.run_dir.samples)
+
+    def update_summary(self, step: int, logs: dict) -> None:
+        self.summary.update(
+            global_step=step,
+            wall_time_s=round(self.previous_wall_time + time.monotonic() - self.started, 2),
+            final_losses={k: logs[k] for k in ("d_loss", "g_loss", "mi_loss", "d_real", "d_fake") if k in logs},
+            mi_estimates_nats={k[len("mi_"):]: v for k, v in logs.items() if k.startswith("mi_") and k != "mi_loss"},
+        )
+        workdir.atomic_write_json(self.run_dir.run_summary, self.summary)

@@ -1,0 +1,126 @@
+"""The training configuration: every knob of a run in one flag-free object (train.py fills it from flags)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing
+from pathlib import Path
+
+STRATEGIES = ("auto", "default", "mirrored", "multi_worker")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot work; the message names it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """Defaults are the paper's MNIST setting (Chen et al. 2016, App. C) on the built-in `shapes` data."""
+
+    workdir: str
+    dataset: str = "shapes"
+    data_dir: str | None = None
+    image_size: int | None = None
+    train_split: str = "train"
+    codes: str = "cat:10,cont:2"
+    noise_dim: int = 62
+    noise_prior: str = "uniform"
+    batch_size: int = 64
+    train_steps: int = 5000
+    steps_per_epoch: int = 500
+    d_learning_rate: float = 2e-4
+    g_learning_rate: float = 1e-3
+    adam_beta1: float = 0.5
+    adam_beta2: float = 0.999
+    mi_weight_categorical: float = 1.0
+    mi_weight_continuous: float = 1.0
+    mi_weight_bernoulli: float = 1.0
+    batch_norm: bool = True
+    spectral_norm: bool = False
+    leaky_slope: float = 0.1
+    strategy: str = "auto"
+    precision: str = "float32"
+    jit_compile: bool = False
+    seed: int = 0
+    shuffle_buffer: int = 10_000
+    checkpoint_every_steps: int = 500
+    keep_checkpoints: int = 3
+    traversal_rows: int = 8
+    verbose: str = "auto"
+
+    def __post_init__(self):
+        if self.strategy not in STRATEGIES:
+            raise ConfigError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
+        for name in ("batch_size", "train_steps", "steps_per_epoch", "checkpoint_every_steps", "keep_checkpoints"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+
+    def mi_weights(self) -> dict[str, float]:
+        return {
+            "categorical": self.mi_weight_categorical,
+            "continuous": self.mi_weight_continuous,
+            "bernoulli": self.mi_weight_bernoulli,
+        }
+
+
+def read_flagfile(path: str | os.PathLike) -> dict[str, str]:
+    """`--name=value` lines of a flagfile (as train.py writes to WORKDIR/flags.cfg) -> {name: value text}.
+
+    `--name` / `--noname` boolean forms become "true" / "false"; `#` comments and blank lines are skipped; nested
+    `--flagfile=` lines are read in place (paths relative to the working directory). Later lines win, as in absl.
+    """
+    values: dict[str, str] = {}
+    for raw in Path(path).read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not line.startswith("--"):
+            raise ConfigError(f"{path}: line {raw!r} is not of the form --name=value")
+        name, sep, value = line[2:].partition("=")
+        if name == "flagfile":
+            values.update(read_flagfile(value))
+        elif sep:
+            values[name] = value
+        elif name.startswith("no") and name[2:] in _FIELD_TYPES:
+            values[name[2:]] = "false"
+        else:
+            values[name] = "true"
+    return values
+
+
+def config_from_flags(values: dict[str, str], **overrides) -> TrainConfig:
+    """Builds a TrainConfig from flag texts (unknown names, such as --cpu_devices, are ignored) plus overrides."""
+    fields = {}
+    for name, text in values.items():
+        if name in _FIELD_TYPES:
+            fields[name] = _convert(name, text)
+    fields.update(overrides)
+    return TrainConfig(**fields)
+
+
+def _convert(name: str, text: str):
+    kind = _FIELD_TYPES[name]
+    if text in ("", "None") and name in _OPTIONAL_FIELDS:
+        return None
+    try:
+        if kind is bool:
+            if text.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(text)
+            return text.lower() in ("true", "1")
+        return kind(text)
+    except ValueError:
+        raise ConfigError(f"--{name}={text}: expected {kind.__name__}") from None
+
+
+def _base_type(annotation):
+    args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    return args[0] if args else annotation
+
+
+_HINTS = typing.get_type_hints(TrainConfig)
+_FIELD_TYPES = {name: _base_type(hint) for name, hint in _HINTS.items()}
+_OPTIONAL_FIELDS = {name for name, hint in _HINTS.items() if type(None) in typing.get_args(hint)}

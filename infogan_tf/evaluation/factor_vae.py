@@ -1,0 +1,138 @@
+"""FactorVAE disentanglement score (Kim & Mnih, 2018, "Disentangling by Factorising", arXiv:1802.05983).
+
+Follows disentanglement_lib's protocol: each training point fixes one random factor across a batch, votes for the
+active code dimension of least normalised variance, and a majority-vote classifier maps dimensions to factors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+
+# Bounds the images rendered and encoded at once; results do not depend on it.
+_MAX_IMAGES_PER_CALL = 1024
+
+
+class GroundTruthData(Protocol):
+    """A dataset whose images are rendered from known discrete factors."""
+
+    factor_sizes: tuple[int, ...]
+
+    def sample_factors(self, num: int, rng: np.random.Generator) -> np.ndarray:
+        """Draws factors int [num, F] using only `rng`."""
+
+    def images_from_factors(self, factors: np.ndarray) -> np.ndarray:
+        """Renders images float [num, H, W, C] from factors int [num, F]."""
+
+
+def compute_factor_vae_score(
+    ground_truth_data: GroundTruthData,
+    representation_fn: Callable[[np.ndarray], np.ndarray],
+    rng: np.random.Generator,
+    *,
+    batch_size: int = 64,
+    num_train: int = 10_000,
+    num_eval: int = 5_000,
+    num_variance_estimate: int = 10_000,
+    prune_threshold: float = 0.05,
+) -> dict:
+    """Accuracy of the majority-vote classifier from "dimension of least normalised variance" to "fixed factor".
+
+    Args:
+        ground_truth_data: provides `factor_sizes`, `sample_factors(num, rng)` and `images_from_factors(factors)`.
+        representation_fn: maps images [num, H, W, C] to codes [num, D].
+        rng: the only source of randomness.
+        batch_size: images per training point; the variance within the batch is what votes.
+        num_train: training points (votes) for the classifier.
+        num_eval: evaluation points.
+        num_variance_estimate: images used for the global per-dimension variances.
+        prune_threshold: dimensions with global variance below this fraction of the largest are inactive
+            (a relative threshold, so the score does not depend on the codes' scale).
+
+    Returns:
+        {"train_accuracy", "eval_accuracy", "num_active_dims"}; both accuracies are 0 if no dimension is active.
+    """
+    if batch_size < 2 or num_variance_estimate < 2:
+        raise ValueError(
+            f"batch_size and num_variance_estimate must be >= 2, got {batch_size}, {num_variance_estimate}."
+        )
+    if num_train < 1 or num_eval < 1:
+        raise ValueError(f"num_train and num_eval must be positive, got {num_train}, {num_eval}.")
+
+    factors = _sample_factors(ground_truth_data, num_variance_estimate, rng)
+    global_variances = np.var(_represent(ground_truth_data, representation_fn, factors), axis=0, ddof=1)
+    active = (global_variances > 0) & (global_variances >= prune_threshold * global_variances.max())
+    if not active.any():
+        return {"train_accuracy": 0.0, "eval_accuracy": 0.0, "num_active_dims": 0}
+
+    def votes(num_points: int) -> np.ndarray:
+        return _votes(ground_truth_data, representation_fn, rng, batch_size, num_points, global_variances, active)
+
+    train_votes = votes(num_train)
+    classifier = np.argmax(train_votes, axis=0)
+    eval_votes = votes(num_eval)
+    return {
+        "train_accuracy": _accuracy(train_votes, classifier),
+        "eval_accuracy": _accuracy(eval_votes, classifier),
+        "num_active_dims": int(active.sum()),
+    }
+
+
+def _sample_factors(ground_truth_data: GroundTruthData, num: int, rng: np.random.Generator) -> np.ndarray:
+    """Samples factors int [num, F] as a fresh copy, since callers overwrite columns in place."""
+    factors = np.array(ground_truth_data.sample_factors(num, rng))
+    expected = (num, len(ground_truth_data.factor_sizes))
+    if factors.shape != expected:
+        raise ValueError(f"sample_factors must return shape {expected}, got {factors.shape}.")
+    return factors
+
+
+def _represent(
+    ground_truth_data: GroundTruthData, representation_fn: Callable[[np.ndarray], np.ndarray], factors: np.ndarray
+) -> np.ndarray:
+    """Codes float [num, D] of the images rendered from `factors`, encoded in chunks to bound memory."""
+    chunks = [
+        np.asarray(
+            representation_fn(ground_truth_data.images_from_factors(factors[start : start + _MAX_IMAGES_PER_CALL]))
+        )
+        for start in range(0, len(factors), _MAX_IMAGES_PER_CALL)
+    ]
+    codes = np.concatenate(chunks).astype(np.float64)
+    if codes.ndim != 2 or len(codes) != len(factors):
+        raise ValueError(f"representation_fn must return codes [{len(factors)}, D], got shape {codes.shape}.")
+    return codes
+
+
+def _votes(
+    ground_truth_data: GroundTruthData,
+    representation_fn: Callable[[np.ndarray], np.ndarray],
+    rng: np.random.Generator,
+    batch_size: int,
+    num_points: int,
+    global_variances: np.ndarray,
+    active: np.ndarray,
+) -> np.ndarray:
+    """Vote counts int [F, active dims]: how often a dimension had the least normalised variance per fixed factor.
+
+    Several points share one encoder call.
+    """
+    num_factors = len(ground_truth_data.factor_sizes)
+    votes = np.zeros((num_factors, int(active.sum())), dtype=np.int64)
+    points_per_call = max(1, _MAX_IMAGES_PER_CALL // batch_size)
+    for start in range(0, num_points, points_per_call):
+        num = min(points_per_call, num_points - start)
+        fixed = rng.integers(num_factors, size=num)
+        factors = _sample_factors(ground_truth_data, num * batch_size, rng).reshape(num, batch_size, num_factors)
+        points = np.arange(num)
+        factors[points, :, fixed] = factors[points, 0, fixed][:, np.newaxis]
+        codes = _represent(ground_truth_data, representation_fn, factors.reshape(num * batch_size, num_factors))
+        local_variances = np.var(codes.reshape(num, batch_size, -1), axis=1, ddof=1)[:, active]
+        np.add.at(votes, (fixed, np.argmin(local_variances / global_variances[active], axis=1)), 1)
+    return votes
+
+
+def _accuracy(votes: np.ndarray, classifier: np.ndarray) -> float:
+    """Share of votes whose factor is the one the classifier assigns to their dimension."""
+    return float(votes[classifier, np.arange(votes.shape[1])].sum() / votes.sum())

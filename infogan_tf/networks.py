@@ -1,0 +1,170 @@
+"""Keras models: the generator G and the shared discriminator/recognition trunk D/Q.
+
+Architectures follow InfoGAN (Chen et al. 2016, Table 1 for 28x28 MNIST, the SVHN net for 32x32) and InfoGAN-CR
+(Lin et al. 2020) for 64x64 dSprites-like data. The resolution of the data picks the architecture. Output layers
+(G's sigmoid, D's logit, Q's parameters) are float32 whatever the mixed-precision policy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import keras
+from keras import layers
+
+from infogan_tf import latents
+from infogan_tf.config import ConfigError
+
+PACKAGE = "infogan_tf"
+
+
+@dataclasses.dataclass(frozen=True)
+class Architecture:
+    """Layer widths of one resolution's G and D/Q.
+
+    G: dense layers, reshape to `g_base`, stride-2 transposed convs, a final stride-2 transposed conv to the
+    image channels. D: stride-2 convs (no batch norm on the first), dense layers, then a logit head and a Q head.
+    """
+
+    g_dense: tuple[int, ...]
+    g_base: tuple[int, int, int]
+    g_upconv: tuple[int, ...]
+    d_conv: tuple[int, ...]
+    d_dense: tuple[int, ...]
+    q_hidden: int = 128
+
+
+ARCHITECTURES = {
+    28: Architecture(g_dense=(1024,), g_base=(7, 7, 128), g_upconv=(64,), d_conv=(64, 128), d_dense=(1024,)),
+    32: Architecture(g_dense=(), g_base=(2, 2, 448), g_upconv=(256, 128, 64), d_conv=(64, 128, 256), d_dense=()),
+    64: Architecture(g_dense=(128,), g_base=(4, 4, 64), g_upconv=(64, 32, 32), d_conv=(32, 32, 64, 64), d_dense=(128,)),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class NetworkOptions:
+    """Choices that do not change shapes."""
+
+    batch_norm: bool = True
+    spectral_norm: bool = False
+    leaky_slope: float = 0.1
+    sync_batch_norm: bool = False
+
+
+def architecture_for(image_shape: tuple[int, int, int]) -> Architecture:
+    height, width, _ = image_shape
+    if height != width or height not in ARCHITECTURES:
+        raise ConfigError(
+            f"no architecture for images of shape {tuple(image_shape)}: supported sizes are "
+            f"{sorted(ARCHITECTURES)} (square); resize with --image_size"
+        )
+    return ARCHITECTURES[height]
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class LatentEncoding(layers.Layer):
+    """Turns grouped latents (noise, categorical indices, continuous, Bernoulli) into G's input vector.
+
+    Living inside the generator, it lets a saved generator be called with the same named inputs the serving
+    signature exposes, one index per categorical code rather than one-hot vectors.
+    """
+
+    def __init__(self, categorical_sizes: list[int], **kwargs):
+        super().__init__(**kwargs)
+        self.categorical_sizes = list(categorical_sizes)
+
+    def call(self, inputs: dict):
+        parts = []
+        if "noise" in inputs:
+            parts.append(keras.ops.cast(inputs["noise"], self.compute_dtype))
+        if self.categorical_sizes:
+            indices = inputs[latents.CATEGORICAL]
+            for column, size in enumerate(self.categorical_sizes):
+                parts.append(keras.ops.one_hot(indices[:, column], size, dtype=self.compute_dtype))
+        for kind in (latents.CONTINUOUS, latents.BERNOULLI):
+            if kind in inputs:
+                parts.append(keras.ops.cast(inputs[kind], self.compute_dtype))
+        return keras.ops.concatenate(parts, axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "categorical_sizes": self.categorical_sizes}
+
+
+def generator_input_specs(spec: latents.LatentSpec) -> dict[str, tuple[int, str]]:
+    """Named generator inputs that exist for this spec: name -> (width, dtype). Empty kinds are left out."""
+    specs = {}
+    if spec.noise_dim:
+        specs["noise"] = (spec.noise_dim, "float32")
+    if spec.count(latents.CATEGORICAL):
+        specs[latents.CATEGORICAL] = (spec.count(latents.CATEGORICAL), "int32")
+    for kind in (latents.CONTINUOUS, latents.BERNOULLI):
+        if spec.count(kind):
+            specs[kind] = (spec.count(kind), "float32")
+    return specs
+
+
+def generator_inputs(spec: latents.LatentSpec, sampled: dict) -> dict:
+    """Keeps only the entries of a sampled latent dict that the generator takes."""
+    return {name: sampled[name] for name in generator_input_specs(spec)}
+
+
+def _batch_norm(options: NetworkOptions) -> layers.Layer:
+    return layers.BatchNormalization(momentum=0.9, synchronized=options.sync_batch_norm)
+
+
+def build_generator(
+    spec: latents.LatentSpec, image_shape: tuple[int, int, int], options: NetworkOptions = NetworkOptions()
+) -> keras.Model:
+    """G(z, c) -> images in [0, 1], float32, shape [B, H, W, C]."""
+    arch = architecture_for(image_shape)
+    inputs = {
+        name: keras.Input(shape=(width,), dtype=dtype, name=name)
+        for name, (width, dtype) in generator_input_specs(spec).items()
+    }
+    categorical_sizes = [code.num_categories for code in spec.codes_of(latents.CATEGORICAL)]
+    x = LatentEncoding(categorical_sizes, name="latent_encoding")(inputs)
+    widths = list(arch.g_dense) + [arch.g_base[0] * arch.g_base[1] * arch.g_base[2]]
+    for width in widths:
+        x = layers.Dense(width, use_bias=not options.batch_norm)(x)
+        x = _batch_norm(options)(x) if options.batch_norm else x
+        x = layers.ReLU()(x)
+    x = layers.Reshape(arch.g_base)(x)
+    for filters in arch.g_upconv:
+        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=not options.batch_norm)(x)
+        x = _batch_norm(options)(x) if options.batch_norm else x
+        x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same")(x)
+    images = layers.Activation("sigmoid", dtype="float32", name="images")(x)
+    return keras.Model(inputs, images, name="generator")
+
+
+def _maybe_spectral(layer: layers.Layer, options: NetworkOptions) -> layers.Layer:
+    return layers.SpectralNormalization(layer) if options.spectral_norm else layer
+
+
+def build_discriminator(
+    spec: latents.LatentSpec, image_shape: tuple[int, int, int], options: NetworkOptions = NetworkOptions()
+) -> keras.Model:
+    """D/Q: one trunk, two heads. Outputs {"logit": float32 [B, 1], "q_params": float32 [B, spec.num_q_params]}.
+
+    Q shares every layer of D but the last, as in the paper, so the mutual-information loss also shapes the trunk.
+    """
+    arch = architecture_for(image_shape)
+    images = keras.Input(shape=image_shape, name="images")
+    x = images
+    for index, filters in enumerate(arch.d_conv):
+        normalised = options.batch_norm and index > 0
+        x = _maybe_spectral(layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not normalised), options)(x)
+        x = _batch_norm(options)(x) if normalised else x
+        x = layers.LeakyReLU(options.leaky_slope)(x)
+    x = layers.Flatten()(x)
+    for width in arch.d_dense:
+        x = _maybe_spectral(layers.Dense(width, use_bias=not options.batch_norm), options)(x)
+        x = _batch_norm(options)(x) if options.batch_norm else x
+        x = layers.LeakyReLU(options.leaky_slope)(x)
+    logit = _maybe_spectral(layers.Dense(1, dtype="float32", name="logit"), options)(x)
+    q = layers.Dense(arch.q_hidden, use_bias=not options.batch_norm)(x)
+    q = _batch_norm(options)(q) if options.batch_norm else q
+    q = layers.LeakyReLU(options.leaky_slope)(q)
+    q_params = layers.Dense(max(spec.num_q_params, 1), dtype="float32", name="q_params")(q)
+    return keras.Model(images, {"logit": logit, "q_params": q_params}, name="discriminator")

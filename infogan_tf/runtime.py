@@ -1,0 +1,84 @@
+"""Devices, distribution strategy and numeric precision: set once, before any model exists."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import keras
+import tensorflow as tf
+from absl import logging
+
+
+class SetupError(ValueError):
+    """A strategy/precision/device request this machine or configuration cannot honour."""
+
+
+def split_cpu(num_devices: int) -> None:
+    """Splits the CPU into `num_devices` logical devices so MirroredStrategy can run (and be tested) without GPUs.
+
+    Must run before TensorFlow touches a device; afterwards TensorFlow refuses, and we say so.
+    """
+    if num_devices <= 1:
+        return
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * num_devices)
+    except RuntimeError as error:
+        current = len(tf.config.list_logical_devices("CPU"))
+        if current != num_devices:
+            raise SetupError(
+                f"--cpu_devices={num_devices} must be set before TensorFlow initialises (it already has {current})"
+            ) from error
+
+
+def make_strategy(name: str) -> tf.distribute.Strategy:
+    """auto: MirroredStrategy over all GPUs when more than one is visible, else the default strategy."""
+    if name == "auto":
+        gpus = tf.config.list_logical_devices("GPU")
+        name = "mirrored" if len(gpus) > 1 else "default"
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        gpus = tf.config.list_logical_devices("GPU")
+        devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
+        return tf.distribute.MirroredStrategy(devices)
+    if name == "multi_worker":
+        if "TF_CONFIG" not in os.environ:
+            raise SetupError("--strategy=multi_worker needs the TF_CONFIG environment variable (cluster and task)")
+        try:
+            json.loads(os.environ["TF_CONFIG"])
+        except json.JSONDecodeError as error:
+            raise SetupError(f"TF_CONFIG is not valid JSON: {error}") from None
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise SetupError(f"unknown strategy {name!r}")
+
+
+def strategy_name(strategy: tf.distribute.Strategy) -> str:
+    name = type(strategy).__name__
+    return "DefaultStrategy" if name == "_DefaultDistributionStrategy" else name
+
+
+def describe(strategy: tf.distribute.Strategy) -> str:
+    return f"{strategy_name(strategy)} with {strategy.num_replicas_in_sync} replica(s) in sync"
+
+
+def set_precision(policy: str) -> None:
+    keras.mixed_precision.set_global_policy(policy)
+    logging.info("Precision policy: %s", policy)
+
+
+def make_optimizer(learning_rate: float, beta_1: float, beta_2: float, policy: str) -> keras.optimizers.Optimizer:
+    """Adam, wrapped for dynamic loss scaling under float16 (bfloat16 has float32's range and needs none)."""
+    optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2)
+    if policy == "mixed_float16":
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
+
+
+def check_batch(global_batch: int, strategy: tf.distribute.Strategy) -> int:
+    """The per-replica batch; a global batch that does not split evenly is refused."""
+    replicas = strategy.num_replicas_in_sync
+    if global_batch % replicas:
+        raise SetupError(f"--batch_size={global_batch} does not divide by the {replicas} replicas in sync")
+    return global_batch // replicas

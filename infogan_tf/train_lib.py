@@ -1,0 +1,157 @@
+"""`train(config)`: one run from an empty (or interrupted) workdir to saved models and a run summary."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+from absl import logging
+
+from infogan_tf import callbacks, datasets, encoder, latents, networks, runtime, workdir
+from infogan_tf.checkpoints import CheckpointCallback, Checkpoints
+from infogan_tf.config import TrainConfig
+from infogan_tf.model import InfoGAN
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite; the last good checkpoint is kept."""
+
+
+def epoch_plan(start: int, end: int, steps_per_epoch: int) -> list[tuple[int, int, int]]:
+    """Splits steps [start, end) into `fit` calls (initial_epoch, epochs, steps_per_epoch).
+
+    Epoch e always covers steps [e * steps_per_epoch, (e + 1) * steps_per_epoch), so a run resumed mid-epoch first
+    finishes that epoch, and epoch numbers, sample file names and TensorBoard steps match an uninterrupted run.
+    """
+    plan = []
+    step = start
+    while step < end:
+        epoch = step // steps_per_epoch
+        epoch_end = min((epoch + 1) * steps_per_epoch, end)
+        if step % steps_per_epoch == 0 and epoch_end == (epoch + 1) * steps_per_epoch:
+            last_full = end // steps_per_epoch
+            plan.append((epoch, last_full, steps_per_epoch))
+            step = last_full * steps_per_epoch
+        else:
+            plan.append((epoch, epoch + 1, epoch_end - step))
+            step = epoch_end
+    return plan
+
+
+def build_infogan(
+    config: TrainConfig, spec: latents.LatentSpec, image_shape: tuple[int, int, int], replicas: int
+) -> InfoGAN:
+    """G, D/Q and the compiled InfoGAN with built optimizers; call inside the strategy's scope."""
+    options = networks.NetworkOptions(
+        batch_norm=config.batch_norm,
+        spectral_norm=config.spectral_norm,
+        leaky_slope=config.leaky_slope,
+        sync_batch_norm=replicas > 1,
+    )
+    gan = InfoGAN(
+        spec,
+        networks.build_generator(spec, image_shape, options),
+        networks.build_discriminator(spec, image_shape, options),
+        mi_weights=config.mi_weights(),
+        seed=config.seed,
+    )
+    policy = config.precision
+    gan.compile(
+        d_optimizer=runtime.make_optimizer(config.d_learning_rate, config.adam_beta1, config.adam_beta2, policy),
+        g_optimizer=runtime.make_optimizer(config.g_learning_rate, config.adam_beta1, config.adam_beta2, policy),
+        jit_compile=config.jit_compile,
+    )
+    gan.build_optimizers()
+    return gan
+
+
+def save_keras_atomically(model: keras.Model, path: Path) -> None:
+    """Saves next to `path` and renames into place, so a crash never leaves a truncated .keras file."""
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as tmp:
+        staged = Path(tmp) / path.name
+        model.save(staged)
+        os.replace(staged, path)
+
+
+def train(config: TrainConfig, flags_text: str | None = None) -> dict:
+    """Trains (or resumes) the run in `config.workdir` up to `config.train_steps`; returns the run summary."""
+    run_dir = workdir.Workdir(config.workdir)
+    spec = latents.parse_latent_spec(config.codes, config.noise_dim, config.noise_prior)
+    info = datasets.dataset_info(config.dataset, data_dir=config.data_dir, image_size=config.image_size)
+    networks.architecture_for(info.image_shape)
+    runtime.set_precision(config.precision)
+    strategy = runtime.make_strategy(config.strategy)
+    replicas = strategy.num_replicas_in_sync
+    runtime.check_batch(config.batch_size, strategy)
+    if config.jit_compile and replicas > 1:
+        raise runtime.SetupError("--jit_compile cannot be combined with more than one replica (XLA cannot reach "
+                                 "variables on other devices); drop --jit_compile")
+    logging.info("Strategy: %s", runtime.describe(strategy))
+
+    run_dir.create()
+    if flags_text is not None:
+        workdir.atomic_write_text(run_dir.flags_file, flags_text)
+    with strategy.scope():
+        gan = build_infogan(config, spec, info.image_shape, replicas)
+        checkpoints = Checkpoints(gan, run_dir.checkpoints, config.keep_checkpoints)
+        start = checkpoints.restore_latest()
+
+    summary = run_dir.read_summary()
+    summary.update(
+        dataset=config.dataset,
+        image_shape=list(info.image_shape),
+        latent_spec=spec.to_json(),
+        strategy=runtime.strategy_name(strategy),
+        replicas=replicas,
+        precision=config.precision,
+        global_batch_size=config.batch_size,
+    )
+    if start:
+        summary.setdefault("resumed_from_steps", []).append(start)
+    if start >= config.train_steps:
+        logging.info("Step %d already reaches --train_steps=%d: nothing to train", start, config.train_steps)
+    else:
+        _fit(gan, config, run_dir, checkpoints, summary, start)
+
+    save_keras_atomically(gan.generator, run_dir.generator)
+    save_keras_atomically(encoder.build_encoder(spec, gan.discriminator), run_dir.encoder)
+    summary["global_step"] = int(gan.step.numpy())
+    workdir.atomic_write_json(run_dir.run_summary, summary)
+    logging.info("Finished at step %d; models in %s", summary["global_step"], run_dir.root)
+    return summary
+
+
+def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoints: Checkpoints, summary: dict,
+         start: int) -> None:
+    # Reseeding the shuffle with the start step gives a resumed run a fresh, still repeatable, data order.
+    dataset = datasets.train_dataset(
+        config.dataset,
+        config.batch_size,
+        split=config.train_split,
+        data_dir=config.data_dir,
+        image_size=config.image_size,
+        seed=config.seed + start,
+        shuffle_buffer=config.shuffle_buffer,
+    )
+    guard = callbacks.DivergenceGuard()
+    reporter = callbacks.RunReporter(run_dir, summary, rows=config.traversal_rows, seed=config.seed)
+    hooks = [guard, CheckpointCallback(checkpoints, config.checkpoint_every_steps), reporter]
+    began = time.monotonic()
+    for initial_epoch, epochs, steps in epoch_plan(start, config.train_steps, config.steps_per_epoch):
+        gan.fit(dataset, initial_epoch=initial_epoch, epochs=epochs, steps_per_epoch=steps, callbacks=hooks,
+                verbose=config.verbose, shuffle=False)
+        if guard.diverged:
+            kept = checkpoints.latest_step
+            raise TrainingDiverged(
+                f"training diverged: {guard.diverged}; the last good checkpoint (step {kept}) is kept in "
+                f"{run_dir.checkpoints}. Lower the learning rates or use --precision=float32"
+            )
+    steps_done = int(gan.step.numpy()) - start
+    logging.info("Trained %d steps in %.1f s (%.2f steps/s)", steps_done, time.monotonic() - began,
+                 steps_done / max(time.monotonic() - began, 1e-9))
+    if checkpoints.latest_step != int(gan.step.numpy()):
+        checkpoints.save()

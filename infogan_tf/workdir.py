@@ -1,0 +1,90 @@
+"""The workdir layout, named once: every file a run writes and every path a user or tool reads."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+CHECKPOINTS = "checkpoints"
+SAMPLES = "samples"
+TENSORBOARD = "tensorboard"
+FLAGS_FILE = "flags.cfg"
+GENERATOR_FILE = "generator.keras"
+ENCODER_FILE = "encoder.keras"
+RUN_SUMMARY = "run_summary.json"
+HISTORY = "history.jsonl"
+
+
+class Workdir:
+    """Paths inside one run's `--workdir`."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.root / CHECKPOINTS
+
+    @property
+    def samples(self) -> Path:
+        return self.root / SAMPLES
+
+    @property
+    def tensorboard(self) -> Path:
+        return self.root / TENSORBOARD
+
+    @property
+    def flags_file(self) -> Path:
+        return self.root / FLAGS_FILE
+
+    @property
+    def generator(self) -> Path:
+        return self.root / GENERATOR_FILE
+
+    @property
+    def encoder(self) -> Path:
+        return self.root / ENCODER_FILE
+
+    @property
+    def run_summary(self) -> Path:
+        return self.root / RUN_SUMMARY
+
+    @property
+    def history(self) -> Path:
+        """One JSON line per epoch: {"step": N, "d_loss": ..., "mi_cat10_0": ...}; appended, never rewritten."""
+        return self.root / HISTORY
+
+    def read_history(self) -> list[dict]:
+        if not self.history.exists():
+            return []
+        return [json.loads(line) for line in self.history.read_text().splitlines() if line.strip()]
+
+    def create(self) -> None:
+        for folder in (self.root, self.checkpoints, self.samples, self.tensorboard):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def read_summary(self) -> dict:
+        if not self.run_summary.exists():
+            return {}
+        return json.loads(self.run_summary.read_text())
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Writes via a temporary file in the same folder and a rename, so a crash never leaves a torn file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, payload: dict) -> None:
+    atomic_write_text(path, json.dumps(payload, indent=2, sort_keys=True) + "\n")

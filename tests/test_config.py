@@ -1,0 +1,36 @@
+from pathlib import Path
+
+import pytest
+
+from infogan_tf import config
+
+
+def test_read_flagfile_parses_values_booleans_comments_and_nesting(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "base.cfg").write_text("# base\n--batch_size=32\n--batch_norm\n--codes=cat:10\n")
+    (tmp_path / "run.cfg").write_text("--flagfile=base.cfg\n\n--nobatch_norm\n--batch_size=16\n--cpu_devices=2\n")
+    values = config.read_flagfile(tmp_path / "run.cfg")
+    assert values == {"batch_size": "16", "batch_norm": "false", "codes": "cat:10", "cpu_devices": "2"}
+    cfg = config.config_from_flags(values, workdir="w")
+    assert cfg.batch_size == 16 and cfg.batch_norm is False and cfg.codes == "cat:10" and cfg.image_size is None
+
+
+def test_config_from_flags_names_a_bad_value():
+    with pytest.raises(config.ConfigError, match="--batch_size=many"):
+        config.config_from_flags({"batch_size": "many"}, workdir="w")
+
+
+def test_config_rejects_bad_choices():
+    with pytest.raises(config.ConfigError, match="precision"):
+        config.TrainConfig(workdir="w", precision="float8")
+    with pytest.raises(config.ConfigError, match="train_steps must be >= 1"):
+        config.TrainConfig(workdir="w", train_steps=0)
+
+
+def test_every_shipped_config_parses(tmp_path, monkeypatch):
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    for path in sorted((root / "configs").glob("*.cfg")):
+        cfg = config.config_from_flags(config.read_flagfile(path), workdir=str(tmp_path))
+        assert cfg.train_steps >= 1, path
+        assert path.read_text().startswith("#"), f"{path.name} must start with a comment saying what it reproduces"

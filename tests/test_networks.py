@@ -1,0 +1,77 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from infogan_tf import config, encoder, latents, networks
+
+SPECS = ["cat:10", "cont:2", "cat:10,cont:2", "bern:3", "cat:3,cont:1:learned_std,bern:1"]
+
+
+@pytest.mark.parametrize("size, channels", [(28, 1), (32, 3), (64, 1)])
+@pytest.mark.parametrize("codes", SPECS)
+def test_output_shapes(size, channels, codes):
+    spec = latents.parse_latent_spec(codes, 5)
+    generator = networks.build_generator(spec, (size, size, channels))
+    discriminator = networks.build_discriminator(spec, (size, size, channels))
+    sample = latents.sample_latents(spec, 3, tf.constant([0, 0]))
+    images = generator(networks.generator_inputs(spec, sample))
+    assert images.shape == (3, size, size, channels) and images.dtype == "float32"
+    assert float(tf.reduce_min(images)) >= 0.0 and float(tf.reduce_max(images)) <= 1.0
+    out = discriminator(images)
+    assert out["logit"].shape == (3, 1) and out["q_params"].shape == (3, spec.num_q_params)
+
+
+def test_unsupported_shape_names_it():
+    spec = latents.parse_latent_spec("cat:10", 5)
+    with pytest.raises(config.ConfigError, match=r"\(48, 48, 3\)"):
+        networks.build_generator(spec, (48, 48, 3))
+
+
+@pytest.mark.parametrize("options", [networks.NetworkOptions(batch_norm=False, spectral_norm=True, leaky_slope=0.2),
+                                     networks.NetworkOptions(sync_batch_norm=True)])
+def test_options_build_and_run(options):
+    spec = latents.parse_latent_spec("cat:10,cont:2", 5)
+    discriminator = networks.build_discriminator(spec, (28, 28, 1), options)
+    out = discriminator(tf.zeros([2, 28, 28, 1]), training=True)
+    assert out["q_params"].shape == (2, 12)
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_heads_stay_float32_under_mixed_precision(policy):
+    keras.mixed_precision.set_global_policy(policy)
+    spec = latents.parse_latent_spec("cat:10,cont:2", 5)
+    generator = networks.build_generator(spec, (28, 28, 1))
+    discriminator = networks.build_discriminator(spec, (28, 28, 1))
+    images = generator(networks.generator_inputs(spec, latents.sample_latents(spec, 2, tf.constant([0, 0]))))
+    out = discriminator(images)
+    assert images.dtype == "float32" and out["logit"].dtype == "float32" and out["q_params"].dtype == "float32"
+
+
+def test_each_code_changes_the_image_while_others_stay_fixed():
+    spec = latents.parse_latent_spec("cat:4,cont:1,bern:1", 3)
+    generator = networks.build_generator(spec, (28, 28, 1))
+    base = {name: value.numpy() for name, value in latents.sample_latents(spec, 1, tf.constant([1, 1])).items()}
+    reference = generator(networks.generator_inputs(spec, base)).numpy()
+    for kind, new_value in [("categorical", (base["categorical"] + 1) % 4), ("continuous", base["continuous"] + 1.0),
+                            ("bernoulli", 1.0 - base["bernoulli"])]:
+        changed = dict(base, **{kind: new_value})
+        image = generator(networks.generator_inputs(spec, changed)).numpy()
+        assert np.abs(image - reference).max() > 1e-4, kind
+    np.testing.assert_array_equal(generator(networks.generator_inputs(spec, base)).numpy(), reference)
+
+
+def test_encoder_reads_out_every_code_kind():
+    spec = latents.parse_latent_spec("cat:10,cat:3,cont:2,bern:1", 5)
+    discriminator = networks.build_discriminator(spec, (28, 28, 1))
+    model = encoder.build_encoder(spec, discriminator)
+    out = model(tf.random.stateless_uniform([4, 28, 28, 1], seed=[0, 1]))
+    assert out["categorical"].shape == (4, 2) and out["categorical"].dtype == "int32"
+    assert out["categorical_probs"].shape == (4, 13)
+    np.testing.assert_allclose(out["categorical_probs"][:, :10].numpy().sum(axis=1), 1.0, rtol=1e-5)
+    assert out["continuous"].shape == (4, 2) and out["bernoulli"].shape == (4, 1)
+    assert out["realness"].shape == (4,)
+    assert np.all((out["realness"].numpy() > 0) & (out["realness"].numpy() < 1))
+    q_params = discriminator(tf.random.stateless_uniform([4, 28, 28, 1], seed=[0, 1]))["q_params"].numpy()
+    np.testing.assert_array_equal(out["categorical"][:, 0], q_params[:, :10].argmax(axis=1))
+    np.testing.assert_allclose(out["continuous"], q_params[:, 13:15], rtol=1e-6)

@@ -1,0 +1,681 @@
+"""Tests for serving/client.py and its library against a loopback stand-in for TF Serving's REST (and gRPC) API.
+
+The stand-in answers the documented formats: metadata as TF Serving prints a SignatureDefMap (int64 sizes as strings),
+`{"outputs": [...]}` for the single-output generator, `{"outputs": {...}}` for the encoder, and `{"error": ...}` with
+HTTP 400/404. A live test runs against a real server when TF_SERVING_URL is set or tensorflow_model_server is on PATH.
+"""
+
+from __future__ import annotations
+
+import http.server
+import importlib
+import json
+import os
+import pathlib
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent import futures
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+SERVING_DIR = pathlib.Path(__file__).resolve().parents[1] / "serving"
+sys.path.insert(0, str(SERVING_DIR))
+
+infogan_client = importlib.import_module("infogan_client")
+serving_api = importlib.import_module("serving_api")
+ClientError, ModelTarget = infogan_client.ClientError, infogan_client.ModelTarget
+
+NOISE_DIM, NUM_CATEGORIES, NUM_CONTINUOUS = 4, 10, 2
+IMAGE_SHAPE = [6, 5, 1]  # H != W catches swapped axes.
+CODES = {"categorical": ("DT_INT32", [-1, 1]), "continuous": ("DT_FLOAT", [-1, NUM_CONTINUOUS])}
+IMAGES = {"images": ("DT_FLOAT", [-1, *IMAGE_SHAPE])}
+SIGNATURES = {
+    "generator": {
+        "serving_default": ({"noise": ("DT_FLOAT", [-1, NOISE_DIM]), **CODES}, IMAGES),
+        "sample": ({"seed": ("DT_INT64", [-1]), **CODES}, IMAGES),
+    },
+    "encoder": {
+        "serving_default": (
+            IMAGES,
+            {
+                "categorical": ("DT_INT32", [-1, 1]),
+                "categorical_probs": ("DT_FLOAT", [-1, NUM_CATEGORIES]),
+                "continuous": ("DT_FLOAT", [-1, NUM_CONTINUOUS]),
+                "realness": ("DT_FLOAT", [-1]),
+            },
+        )
+    },
+}
+_NUMPY_DTYPES = {"DT_FLOAT": "float32", "DT_INT32": "int32", "DT_INT64": "int64"}
+_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(/versions/\d+|/labels/[^/:]+)?(?P<verb>/metadata|:predict)$")
+
+
+def signature_def_json(name: str) -> dict[str, Any]:
+    """A servable's SignatureDefMap entries as TF Serving's JSON prints them."""
+
+    def tensors(specs: dict[str, tuple[str, list[int]]], prefix: str) -> dict[str, Any]:
+        return {
+            key: {
+                "dtype": dtype,
+                "tensor_shape": {"dim": [{"size": str(size), "name": ""} for size in shape], "unknown_rank": False},
+                "name": f"{prefix}_{key}:0",
+            }
+            for key, (dtype, shape) in specs.items()
+        }
+
+    return {
+        signature: {
+            "inputs": tensors(inputs, signature),
+            "outputs": tensors(outputs, "StatefulPartitionedCall"),
+            "method_name": "tensorflow/serving/predict",
+            "defaults": {},
+        }
+        for signature, (inputs, outputs) in SIGNATURES[name].items()
+    }
+
+
+def fake_outputs(name: str, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Deterministic stand-in models: the generator paints category k as gray (k + 0.5) / 10, the encoder inverts it."""
+    if name == "generator":
+        categorical = inputs["categorical"]
+        if categorical.min() < 0 or categorical.max() >= NUM_CATEGORIES:
+            bad = int(categorical[(categorical < 0) | (categorical >= NUM_CATEGORIES)][0])
+            node = "\n\t [[{{node one_hot}}]]"  # TF's multi-line error layout
+            raise ValueError(f"input 'categorical': indices[0] = {bad} is not in [0, {NUM_CATEGORIES}){node}")
+        shade = (categorical[:, 0] + 0.5) / NUM_CATEGORIES
+        return {"images": np.broadcast_to(shade[:, None, None, None], (len(shade), *IMAGE_SHAPE)).astype(np.float32)}
+    mean = inputs["images"].reshape(len(inputs["images"]), -1).mean(axis=1)
+    categorical = np.clip((mean * NUM_CATEGORIES).astype(np.int32), 0, NUM_CATEGORIES - 1)
+    return {
+        "categorical": categorical[:, None],
+        "categorical_probs": np.eye(NUM_CATEGORIES, dtype=np.float32)[categorical],
+        "continuous": np.stack([mean, -mean], axis=1).astype(np.float32),
+        "realness": mean.astype(np.float32),
+    }
+
+
+class FakeServing(http.server.ThreadingHTTPServer):
+    """Loopback TF Serving REST stand-in that records every request it gets."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.requests: list[tuple[str, str, Any]] = []
+
+    @property
+    def url(self) -> str:
+        """Base URL of the stand-in, as the client's --url takes it."""
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def predicts(self) -> list[dict[str, Any]]:
+        """The JSON bodies of the :predict requests, in order."""
+        return [body for method, _, body in self.requests if method == "POST"]
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: FakeServing
+
+    def log_message(self, *args: Any) -> None:
+        """Keeps pytest output clean."""
+
+    def _reply(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _route(self, method: str) -> None:
+        """Serves metadata and :predict like TF Serving, with its error format for unknown models and bad inputs."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length)) if length else None
+        self.server.requests.append((method, self.path, body))
+        match = _PATH.match(self.path)
+        if not match or match["name"] not in SIGNATURES:
+            return self._reply(404, {"error": f"Servable not found for request: Latest({self.path})"})
+        name = match["name"]
+        if match["verb"] == "/metadata" and method == "GET":
+            spec = {"name": name, "signature_name": "", "version": "1"}
+            signature_defs = {"@type": "type.googleapis.com/tensorflow.serving.SignatureDefMap"}
+            signature_defs["signature_def"] = signature_def_json(name)
+            return self._reply(200, {"model_spec": spec, "metadata": {"signature_def": signature_defs}})
+        inputs_spec, outputs_spec = SIGNATURES[name][body.get("signature_name") or "serving_default"]
+        inputs = {k: np.asarray(body["inputs"][k], _NUMPY_DTYPES[dtype]) for k, (dtype, _) in inputs_spec.items()}
+        try:
+            outputs = {k: v.tolist() for k, v in fake_outputs(name, inputs).items()}
+        except ValueError as error:
+            return self._reply(400, {"error": str(error)})
+        self._reply(200, {"outputs": outputs["images"] if len(outputs_spec) == 1 else outputs})
+
+    def do_GET(self) -> None:
+        """Metadata requests."""
+        self._route("GET")
+
+    def do_POST(self) -> None:
+        """Predict requests."""
+        self._route("POST")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keeps loopback requests away from any proxy configured in the environment."""
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServing]:
+    """A fresh stand-in per test, so its request log belongs to that test only."""
+    fake = FakeServing()
+    thread = threading.Thread(target=fake.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield fake
+    fake.shutdown()
+    fake.server_close()
+    thread.join(timeout=5)
+
+
+def infogan_json(servable: str) -> dict[str, Any]:
+    """An infogan.json as the export writes it, for the stand-in models."""
+
+    def specs(tensors: dict[str, tuple[str, list[int]]]) -> dict[str, Any]:
+        return {k: {"dtype": _NUMPY_DTYPES[dtype], "shape": shape} for k, (dtype, shape) in tensors.items()}
+
+    return {
+        "format_version": 1,
+        "servable": servable,
+        "latent_spec": {
+            "noise_dim": NOISE_DIM,
+            "noise_prior": "uniform",
+            "codes": f"cat:{NUM_CATEGORIES},cont:{NUM_CONTINUOUS}:uniform",
+            "code_names": [f"cat{NUM_CATEGORIES}_0", "cont_0", "cont_1"],
+            "categorical_sizes": [NUM_CATEGORIES],
+            "num_continuous": NUM_CONTINUOUS,
+            "num_bernoulli": 0,
+        },
+        "image_shape": IMAGE_SHAPE,
+        "image_range": [0.0, 1.0],
+        "signatures": {
+            name: {"inputs": specs(inputs), "outputs": specs(outputs)}
+            for name, (inputs, outputs) in SIGNATURES[servable].items()
+        },
+    }
+
+
+@pytest.fixture
+def export_dir(tmp_path: pathlib.Path) -> pathlib.Path:
+    """An export folder holding only the infogan.json files (versions 1 and 3) of both servables."""
+    for servable in SIGNATURES:
+        for version in (1, 3):
+            folder = tmp_path / "exports" / servable / str(version) / "assets.extra"
+            folder.mkdir(parents=True)
+            (folder / "infogan.json").write_text(json.dumps(infogan_json(servable)))
+    return tmp_path / "exports"
+
+
+def _free_port() -> int:
+    """A port nothing listens on right now: for a server to start on, or to find unreachable."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_cli(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess:
+    """Runs the real CLI in a subprocess, as a user would, to check output lines and exit codes."""
+    env = {**os.environ, "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"}
+    return subprocess.run(
+        [sys.executable, str(SERVING_DIR / "client.py"), *args],
+        cwd=cwd,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_server_metadata_gives_the_layout(server: FakeServing) -> None:
+    """The REST metadata alone must give input names, widths and the image shape; versions and labels go in the path."""
+    client = serving_api.RestClient(server.url, timeout=5)
+    info = client.metadata(ModelTarget("generator", label="stable"))
+    assert server.requests[-1][:2] == ("GET", "/v1/models/generator/labels/stable/metadata")
+    assert set(info.signatures) == {"serving_default", "sample"}
+    default = info.signature("serving_default")
+    assert (default.width("noise"), default.width("categorical"), default.width("continuous")) == (4, 1, 2)
+    assert default.width("bernoulli") == 0
+    assert info.signature("sample").inputs["seed"] == infogan_client.TensorSpec("int64", (None,))
+    assert info.categorical_sizes is None
+    assert info.image_shape == tuple(IMAGE_SHAPE)
+    client.metadata(ModelTarget("encoder", version=3))
+    assert server.requests[-1][1] == "/v1/models/encoder/versions/3/metadata"
+
+
+def test_sample_request_sends_seeds_and_codes_as_json_numbers(server: FakeServing) -> None:
+    """TF Serving rejects 7.0 for an int input, so indices and seeds must stay JSON ints in the columnar body."""
+    client = serving_api.RestClient(server.url, timeout=5)
+    info = client.metadata(ModelTarget("generator"))
+    images = infogan_client.generate(
+        client, ModelTarget("generator"), info, "sample", num=3, seed=5, categorical=["7"], continuous=["-1.5", "0"]
+    )
+    (body,) = server.predicts()
+    assert server.requests[-1][1] == "/v1/models/generator:predict"
+    assert body["signature_name"] == "sample"
+    assert body["inputs"] == {"seed": [5, 6, 7], "categorical": [[7]] * 3, "continuous": [[-1.5, 0.0]] * 3}
+    assert all(type(v) is int for v in body["inputs"]["seed"] + [row[0] for row in body["inputs"]["categorical"]])
+    assert all(type(v) is float for row in body["inputs"]["continuous"] for v in row)
+    assert images.shape == (3, *IMAGE_SHAPE) and images.dtype == np.float32
+    np.testing.assert_allclose(images, 0.75)
+
+
+def test_serving_default_draws_noise_here_from_the_seed(server: FakeServing) -> None:
+    """serving_default noise comes from the client's --seed: same seed, same request."""
+    client = serving_api.RestClient(server.url, timeout=5)
+    target = ModelTarget("generator")
+    info = client.metadata(target)
+    for seed in (1, 1, 2):
+        infogan_client.generate(client, target, info, "serving_default", num=3, seed=seed, categorical=[2])
+    first, again, other = (np.asarray(body["inputs"]["noise"]) for body in server.predicts())
+    assert first.shape == (3, NOISE_DIM) and np.all(np.abs(first) <= 1.0)
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, other)
+    assert set(server.predicts()[0]["inputs"]) == {"noise", "categorical", "continuous"}
+    assert server.predicts()[0]["inputs"]["continuous"] == [[0.0, 0.0]] * 3
+
+
+def test_omitted_categorical_is_drawn_when_the_sizes_are_known(export_dir: pathlib.Path) -> None:
+    """Random categories need K from infogan.json; with server metadata only, the client must ask for them."""
+    info = infogan_client.load_metadata_file(export_dir / "generator")
+    inputs = infogan_client.generator_inputs(info, "sample", num=64, seed=0)
+    assert inputs["categorical"].shape == (64, 1)
+    assert 0 <= inputs["categorical"].min() and inputs["categorical"].max() < NUM_CATEGORIES
+    assert len(np.unique(inputs["categorical"])) > 1
+    with pytest.raises(ClientError, match="--categorical is required"):
+        infogan_client.generator_inputs(server_generator_info(), "sample", num=2, seed=0)
+
+
+def server_generator_info() -> infogan_client.ModelInfo:
+    """The generator's layout as the server's metadata gives it (no categorical sizes)."""
+    response = {"metadata": {"signature_def": {"signature_def": signature_def_json("generator")}}}
+    return infogan_client.info_from_server_metadata(response)
+
+
+@pytest.mark.parametrize(
+    "codes, message",
+    [
+        ({"categorical": ["12"]}, r"--categorical=12: out of range \[0, 10\)"),
+        ({"categorical": ["-1"]}, r"--categorical=-1: out of range"),
+        ({"categorical": ["7", "1"]}, r"--categorical=7,1: expected 1 value"),
+        ({"categorical": ["seven"]}, r"--categorical=seven: expected int values"),
+        ({"continuous": ["0.5"]}, r"--continuous=0.5: expected 2 value\(s\), one per code of that kind; got 1"),
+        ({"continuous": ["0.5", "nan"]}, r"input 'continuous': values must be finite"),
+        ({"bernoulli": ["1"]}, r"--bernoulli=1: expected 0 value"),
+    ],
+)
+def test_bad_codes_fail_before_sending(
+    server: FakeServing, export_dir: pathlib.Path, codes: dict[str, list[str]], message: str
+) -> None:
+    """Bad flag values fail in one line naming the flag, and nothing reaches the server."""
+    client = serving_api.RestClient(server.url, timeout=5)
+    info = infogan_client.load_model_info(client, ModelTarget("generator"), str(export_dir / "generator"), "generator")
+    with pytest.raises(ClientError, match=message):
+        infogan_client.generate(client, ModelTarget("generator"), info, "sample", num=2, seed=0, **codes)
+    assert server.requests == []
+
+
+def test_validation_converts_float64_and_int64_and_rejects_mismatches() -> None:
+    """numpy defaults (float64, int64) are converted where lossless; other mismatches name the input."""
+    signature = server_generator_info().signature("serving_default")
+    inputs = {
+        "noise": np.zeros((2, NOISE_DIM), np.float64),
+        "categorical": np.array([[3], [4]], np.int64),
+        "continuous": np.array([[0.1, -0.2], [0.3, 0.4]], np.float64),
+    }
+    checked = infogan_client.validate_inputs(inputs, signature)
+    assert {k: v.dtype for k, v in checked.items()} == {
+        "noise": np.float32,
+        "categorical": np.int32,
+        "continuous": np.float32,
+    }
+    body = serving_api.predict_request_body("serving_default", checked)
+    assert body["inputs"]["categorical"] == [[3], [4]]
+    assert body["inputs"]["continuous"][0][0] == pytest.approx(0.1)
+    bad_cases = [
+        ({"categorical": np.array([[0.5], [1.0]])}, r"input 'categorical': dtype float64 does not match .* int32"),
+        ({"categorical": np.array([[2**40], [0]])}, r"input 'categorical': values do not fit the signature's int32"),
+        ({"noise": np.zeros((2, 3))}, r"input 'noise': shape \[2, 3\] does not match the signature's \[-1, 4\]"),
+        ({"continuous": np.zeros((3, 2))}, r"inputs disagree on the batch size"),
+        ({"bernoulli": np.zeros((2, 1))}, r"inputs \['bernoulli', .* do not match the signature's"),
+    ]
+    for change, message in bad_cases:
+        with pytest.raises(ClientError, match=message):
+            infogan_client.validate_inputs({**inputs, **change}, signature)
+
+
+def test_response_parsing_handles_both_output_forms() -> None:
+    """TF Serving drops the output name for a single-output signature."""
+    info = server_generator_info()
+    images = [[[[0.5]] * 5] * 6]
+    parsed = serving_api.parse_predict_response({"outputs": images}, info.signature("sample"))
+    assert parsed["images"].shape == (1, 6, 5, 1) and parsed["images"].dtype == np.float32
+    parsed = serving_api.parse_predict_response({"outputs": {"images": images}}, info.signature("sample"))
+    assert parsed["images"].shape == (1, 6, 5, 1)
+    with pytest.raises(ClientError, match="without 'outputs'"):
+        serving_api.parse_predict_response({"predictions": images}, info.signature("sample"))
+
+
+def test_metadata_file_forms(export_dir: pathlib.Path) -> None:
+    """--metadata takes the file, a version folder or a servable folder, and refuses the other servable's file."""
+    version_dir = export_dir / "generator" / "3"
+    for path in (version_dir / "assets.extra" / "infogan.json", version_dir, export_dir / "generator"):
+        info = infogan_client.load_metadata_file(path)
+        assert info.servable == "generator" and info.categorical_sizes == (NUM_CATEGORIES,)
+        assert info.image_shape == tuple(IMAGE_SHAPE)
+        assert info.signature("serving_default").inputs["noise"].shape == (None, NOISE_DIM)
+    with pytest.raises(ClientError, match="describes the encoder, not the generator"):
+        infogan_client.load_model_info(
+            serving_api.RestClient("http://unused"),
+            ModelTarget("g"),
+            str(version_dir.parents[1] / "encoder"),
+            "generator",
+        )
+    with pytest.raises(ClientError, match="--metadata: cannot read"):
+        infogan_client.load_metadata_file(export_dir / "missing")
+
+
+def test_cli_generate_writes_a_png_grid(server: FakeServing, tmp_path: pathlib.Path) -> None:
+    """The PNG is a grid of --num images, --columns per row, empty cells black."""
+    out = tmp_path / "grid.png"
+    result = run_cli(
+        f"--url={server.url}",
+        "--categorical=7",
+        "--continuous=-1.5,0",
+        "--num=5",
+        "--columns=2",
+        f"--out={out}",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"wrote 5 images to {out}" in result.stdout
+    with Image.open(out) as image:
+        assert image.size == (2 * IMAGE_SHAPE[1], 3 * IMAGE_SHAPE[0]) and image.mode == "L"
+        pixels = np.asarray(image)
+    assert np.all(pixels[: 2 * IMAGE_SHAPE[0]] == 191) and np.all(pixels[2 * IMAGE_SHAPE[0] :, : IMAGE_SHAPE[1]] == 191)
+    assert np.all(pixels[2 * IMAGE_SHAPE[0] :, IMAGE_SHAPE[1] :] == 0)
+
+
+def test_cli_prints_the_server_error_in_one_line(server: FakeServing, tmp_path: pathlib.Path) -> None:
+    """Server errors (multi-line TF messages included) become one `error:` line and exit status 1."""
+    result = run_cli(f"--url={server.url}", "--categorical=12", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: server answered HTTP 400 for {server.url}/v1/models/generator:predict: input 'categorical': "
+        + "indices[0] = 12 is not in [0, 10) [[{{node one_hot}}]]"
+    ]
+    result = run_cli(f"--url={server.url}", "--model=nope", cwd=tmp_path)
+    assert result.returncode == 1 and "HTTP 404" in result.stderr and "Servable not found" in result.stderr
+    result = run_cli(f"--url={server.url}", "--metadata=/does/not/exist", cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr.startswith("error: --metadata: cannot read")
+
+
+def test_unreachable_server_is_one_clear_error() -> None:
+    """A server that is not running is named, not shown as a traceback."""
+    port = _free_port()
+    with pytest.raises(ClientError, match=f"cannot reach http://127.0.0.1:{port}/v1/models/generator/metadata"):
+        serving_api.RestClient(f"http://127.0.0.1:{port}", timeout=2).metadata(ModelTarget("generator"))
+
+
+def write_gray_images(folder: pathlib.Path) -> list[str]:
+    """A 12x10 RGB image of gray 191 (category 7) and a 6x5 gray image of 38 (category 1)."""
+    rgb, gray = folder / "rgb.png", folder / "gray.png"
+    Image.new("RGB", (10, 12), (191, 191, 191)).save(rgb)
+    Image.new("L", (5, 6), 38).save(gray)
+    return [str(rgb), str(gray)]
+
+
+def test_encode_sends_resized_images_and_reads_the_codes(server: FakeServing, tmp_path: pathlib.Path) -> None:
+    """Images are converted to the encoder's [H, W, C] in [0, 1]; each gets its codes and realness."""
+    client = serving_api.RestClient(server.url, timeout=5)
+    target = ModelTarget("encoder")
+    paths = write_gray_images(tmp_path)
+    records = infogan_client.encode(client, target, client.metadata(target), paths)
+    (body,) = server.predicts()
+    assert body["signature_name"] == "serving_default"
+    sent = np.asarray(body["inputs"]["images"])
+    assert sent.shape == (2, *IMAGE_SHAPE)
+    np.testing.assert_allclose(sent[0], 191 / 255, atol=1e-6)
+    assert [r["categorical"] for r in records] == [[7], [1]]
+    assert records[0]["image"] == paths[0] and records[0]["realness"] == pytest.approx(191 / 255, abs=1e-6)
+    assert len(records[0]["categorical_probs"]) == NUM_CATEGORIES
+    assert (
+        infogan_client.format_encoding(records[0])
+        == f"{paths[0]}: categorical=[7] continuous=[0.749, -0.749] realness=0.749"
+    )
+
+
+def test_cli_encode_text_and_json(server: FakeServing, tmp_path: pathlib.Path) -> None:
+    """encode prints one line per image, or one JSON object per image with --json."""
+    paths = write_gray_images(tmp_path)
+    result = run_cli("encode", f"--url={server.url}", f"--images={','.join(paths)}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"{paths[1]}: categorical=[1] continuous=[0.149, -0.149]")
+    result = run_cli("encode", f"--url={server.url}", f"--images={paths[0]}", "--json", cwd=tmp_path)
+    (record,) = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert record["categorical"] == [7] and record["image"] == paths[0]
+    assert run_cli("encode", f"--url={server.url}", cwd=tmp_path).stderr.startswith("error: encode needs --images")
+
+
+def test_grpc_client_against_a_loopback_prediction_service() -> None:
+    """The gRPC transport builds the same request and reads the same layout as REST."""
+    grpc = pytest.importorskip("grpc")
+    apis = pytest.importorskip("tensorflow_serving.apis.prediction_service_pb2_grpc")
+    import tensorflow as tf
+    from google.protobuf import json_format
+    from tensorflow_serving.apis import get_model_metadata_pb2, predict_pb2
+
+    received: list[Any] = []
+
+    class Service(apis.PredictionServiceServicer):
+        def GetModelMetadata(self, request: Any, context: Any) -> Any:
+            """Answers like TF Serving: a SignatureDefMap packed in an Any."""
+            signature_defs = json_format.ParseDict(
+                {"signature_def": signature_def_json(request.model_spec.name)}, get_model_metadata_pb2.SignatureDefMap()
+            )
+            response = get_model_metadata_pb2.GetModelMetadataResponse()
+            response.metadata["signature_def"].Pack(signature_defs)
+            return response
+
+        def Predict(self, request: Any, context: Any) -> Any:
+            """Runs the stand-in model on the request's TensorProtos."""
+            received.append(request)
+            inputs = {name: tf.make_ndarray(proto) for name, proto in request.inputs.items()}
+            try:
+                outputs = fake_outputs(request.model_spec.name, inputs)
+            except ValueError as error:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
+            response = predict_pb2.PredictResponse()
+            for name, value in outputs.items():
+                response.outputs[name].CopyFrom(tf.make_tensor_proto(value))
+            return response
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    apis.add_PredictionServiceServicer_to_server(Service(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        client = serving_api.make_client("http://unused", f"127.0.0.1:{port}", timeout=10)
+        target = ModelTarget("generator", label="stable")
+        info = client.metadata(target)
+        assert info.signature("sample").inputs["seed"].dtype == "int64"
+        images = infogan_client.generate(client, target, info, "sample", num=2, seed=3, categorical=[1])
+        assert images.shape == (2, *IMAGE_SHAPE)
+        np.testing.assert_allclose(images, 0.15, rtol=1e-6)
+        request = received[-1]
+        assert (request.model_spec.version_label, request.model_spec.signature_name) == ("stable", "sample")
+        assert tf.make_ndarray(request.inputs["categorical"]).dtype == np.int32
+        np.testing.assert_array_equal(tf.make_ndarray(request.inputs["seed"]), [3, 4])
+        with pytest.raises(
+            ClientError, match=r"gRPC INVALID_ARGUMENT from 127.0.0.1:\d+: input 'categorical': indices\[0\] = 12"
+        ):
+            infogan_client.generate(client, target, info, "sample", num=1, seed=0, categorical=[12])
+    finally:
+        server.stop(grace=None)
+
+
+def test_models_config_is_a_valid_model_server_config() -> None:
+    """serving/models.config parses as the ModelServerConfig text proto TF Serving reads."""
+    pytest.importorskip("tensorflow_serving.config.model_server_config_pb2")
+    from google.protobuf import text_format
+    from tensorflow_serving.config import model_server_config_pb2
+
+    config = text_format.Parse((SERVING_DIR / "models.config").read_text(), model_server_config_pb2.ModelServerConfig())
+    models = {model.name: model for model in config.model_config_list.config}
+    assert set(models) == {"generator", "encoder"}
+    for name, model in models.items():
+        assert model.base_path == f"/models/{name}" and model.model_platform == "tensorflow"
+        assert "stable" in model.version_labels
+
+
+# --- Live test against a real TF Serving ---------------------------------------------------------------------------
+
+
+def _write_tiny_export(root: pathlib.Path) -> None:
+    """Writes a generator and an encoder that follow the export contract, for a server started by the test."""
+    import tensorflow as tf
+
+    codes = [tf.TensorSpec([None, 1], tf.int32, "categorical"), tf.TensorSpec([None, 2], tf.float32, "continuous")]
+
+    class Generator(tf.Module):
+        def __init__(self) -> None:
+            self.kernel = tf.Variable(tf.random.stateless_normal([NOISE_DIM + NUM_CATEGORIES + 2, 30], seed=[1, 2]))
+
+        def images(self, noise: tf.Tensor, categorical: tf.Tensor, continuous: tf.Tensor) -> dict[str, tf.Tensor]:
+            tf.debugging.assert_less(categorical, NUM_CATEGORIES, message="input 'categorical' out of range")
+            tf.debugging.assert_non_negative(categorical, message="input 'categorical' out of range")
+            x = tf.concat([noise, tf.one_hot(categorical[:, 0], NUM_CATEGORIES), continuous], axis=1)
+            return {"images": tf.reshape(tf.sigmoid(x @ self.kernel), [-1, *IMAGE_SHAPE])}
+
+        @tf.function(input_signature=[tf.TensorSpec([None, NOISE_DIM], tf.float32, "noise"), *codes])
+        def serve(self, noise: tf.Tensor, categorical: tf.Tensor, continuous: tf.Tensor) -> dict[str, tf.Tensor]:
+            return self.images(noise, categorical, continuous)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.int64, "seed"), *codes])
+        def sample(self, seed: tf.Tensor, categorical: tf.Tensor, continuous: tf.Tensor) -> dict[str, tf.Tensor]:
+            noise = tf.map_fn(
+                lambda s: tf.random.stateless_uniform([NOISE_DIM], tf.stack([s, 0]), -1.0, 1.0),
+                seed,
+                fn_output_signature=tf.float32,
+            )
+            return self.images(noise, categorical, continuous)
+
+    class Encoder(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, *IMAGE_SHAPE], tf.float32, "images")])
+        def serve(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
+            mean = tf.reduce_mean(images, axis=[1, 2, 3])
+            logits = -tf.abs(tf.range(NUM_CATEGORIES, dtype=tf.float32) / NUM_CATEGORIES - mean[:, None])
+            return {
+                "categorical": tf.argmax(logits, axis=1, output_type=tf.int32)[:, None],
+                "categorical_probs": tf.nn.softmax(logits),
+                "continuous": tf.stack([mean, -mean], axis=1),
+                "realness": mean,
+            }
+
+    generator, encoder = Generator(), Encoder()
+    signatures = {"serving_default": generator.serve, "sample": generator.sample}
+    tf.saved_model.save(generator, str(root / "generator" / "1"), signatures=signatures)
+    tf.saved_model.save(encoder, str(root / "encoder" / "1"), signatures={"serving_default": encoder.serve})
+
+
+@pytest.fixture(scope="module")
+def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """TF_SERVING_URL, or a tensorflow_model_server started here on a tiny export; skips when neither exists."""
+    if os.environ.get("TF_SERVING_URL"):
+        yield os.environ["TF_SERVING_URL"]
+        return
+    binary = shutil.which("tensorflow_model_server")
+    if binary is None:
+        pytest.skip("no live TF Serving: set TF_SERVING_URL or put tensorflow_model_server on PATH")
+    root = tmp_path_factory.mktemp("live")
+    _write_tiny_export(root / "models")
+    config = (
+        "model_config_list {\n"
+        + "".join(
+            f'  config {{ name: "{name}" base_path: "{root / "models" / name}" model_platform: "tensorflow" }}\n'
+            for name in SIGNATURES
+        )
+        + "}\n"
+    )
+    (root / "models.config").write_text(config)
+    rest_port = _free_port()
+    url = f"http://127.0.0.1:{rest_port}"
+    with open(root / "server.log", "wb") as log:
+        process = subprocess.Popen(
+            [
+                binary,
+                f"--port={_free_port()}",
+                f"--rest_api_port={rest_port}",
+                f"--model_config_file={root / 'models.config'}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        ready: set[str] = set()
+        while ready != set(SIGNATURES) and time.monotonic() < deadline and process.poll() is None:
+            for name in set(SIGNATURES) - ready:
+                try:
+                    with urllib.request.urlopen(f"{url}/v1/models/{name}", timeout=2) as response:
+                        states = [v["state"] for v in json.loads(response.read())["model_version_status"]]
+                    if "AVAILABLE" in states:
+                        ready.add(name)
+                except OSError:
+                    pass
+            time.sleep(0.5)
+        if ready != set(SIGNATURES):
+            log_tail = (root / "server.log").read_text()[-2000:]
+            pytest.fail(f"tensorflow_model_server did not serve {sorted(SIGNATURES)}: {log_tail}")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_live_tf_serving_generate_and_encode(live_url: str) -> None:
+    """Both signatures, the encoder and a server-side error against a real TF Serving."""
+    client = serving_api.RestClient(live_url, timeout=30)
+    generator, encoder = ModelTarget("generator"), ModelTarget("encoder")
+    info = client.metadata(generator)
+    categorical = [0] * info.signature("sample").width("categorical")
+    batches = [
+        infogan_client.generate(client, generator, info, signature, num=4, seed=0, categorical=categorical)
+        for signature in ("sample", "sample", "serving_default")
+    ]
+    for images in batches:
+        assert images.shape[0] == 4 and images.ndim == 4
+        assert 0.0 <= images.min() and images.max() <= 1.0
+    np.testing.assert_allclose(batches[0], batches[1], atol=1e-6)  # same seeds, same images
+    encoder_info = client.metadata(encoder)
+    signature = encoder_info.signature("serving_default")
+    outputs = infogan_client.predict(client, encoder, encoder_info, "serving_default", {"images": batches[0]})
+    assert outputs["categorical"].shape == (4, len(categorical)) and outputs["realness"].shape == (4,)
+    assert outputs["continuous"].shape == (4, signature.outputs["continuous"].shape[1])
+    if categorical:
+        with pytest.raises(ClientError, match=r"HTTP 400 .*categorical"):
+            infogan_client.generate(
+                client, generator, info, "sample", num=1, seed=0, categorical=[10**6] * len(categorical)
+            )

@@ -1,0 +1,54 @@
+"""train.py as a user runs it: a subprocess, a flagfile, one-line errors."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _train(*args, timeout=300):
+    return subprocess.run([sys.executable, str(ROOT / "train.py"), *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "error" in line.lower() and not line.startswith(("I0", "W0", "E0"))]
+
+
+def test_tiny_config_end_to_end(tmp_path):
+    result = _train("--flagfile=configs/tiny_test.cfg", f"--workdir={tmp_path}", "--train_steps=2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Strategy: DefaultStrategy with 1 replica(s) in sync" in result.stderr
+    summary = json.loads((tmp_path / "run_summary.json").read_text())
+    assert summary["global_step"] == 2
+    assert "--train_steps=2" in (tmp_path / "flags.cfg").read_text().splitlines()
+    assert (tmp_path / "generator.keras").exists() and (tmp_path / "encoder.keras").exists()
+
+    resumed = _train(f"--flagfile={tmp_path / 'flags.cfg'}", "--train_steps=4")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "Resumed from step 2" in resumed.stderr
+    assert json.loads((tmp_path / "run_summary.json").read_text())["global_step"] == 4
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--codes=cat:10,cont:x"], "bad code token 'cont:x'"),
+        (["--precision=float8"], "precision"),
+        (["--batch_size=0"], "batch_size"),
+        (["--dataset=imagenet"], "imagenet"),
+        (["--dataset=idx:/nonexistent/mnist"], "/nonexistent/mnist"),
+        (["--train_split=train[:abc]"], "train[:abc]"),
+        (["--flagfile=configs/missing.cfg"], "configs/missing.cfg"),
+    ],
+)
+def test_bad_input_gives_one_clear_line(tmp_path, args, message):
+    result = _train("--flagfile=configs/tiny_test.cfg", f"--workdir={tmp_path}", *args, timeout=120)
+    assert result.returncode != 0
+    errors = _error_lines(result.stderr)
+    assert errors and message in errors[-1], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr

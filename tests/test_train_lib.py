@@ -1,0 +1,107 @@
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from infogan_tf import config, latents, train_lib, workdir
+from infogan_tf.checkpoints import Checkpoints
+
+TINY = dict(dataset="shapes", image_size=28, codes="cat:3,cont:1", noise_dim=4, batch_size=8, steps_per_epoch=2,
+            checkpoint_every_steps=2, traversal_rows=2, shuffle_buffer=64, verbose=0)
+
+
+def _config(tmp_path, **overrides):
+    return config.TrainConfig(workdir=str(tmp_path / "run"), **{**TINY, **overrides})
+
+
+@pytest.mark.parametrize(
+    "start, end, spe, plan",
+    [
+        (0, 10, 5, [(0, 2, 5)]),
+        (3, 10, 5, [(0, 1, 2), (1, 2, 5)]),
+        (0, 12, 5, [(0, 2, 5), (2, 3, 2)]),
+        (6, 8, 5, [(1, 2, 2)]),
+        (4, 4, 5, []),
+    ],
+)
+def test_epoch_plan_aligns_epochs_to_step_multiples(start, end, spe, plan):
+    assert train_lib.epoch_plan(start, end, spe) == plan
+
+
+def test_train_writes_the_documented_workdir(tmp_path):
+    summary = train_lib.train(_config(tmp_path, train_steps=4), flags_text="--train_steps=4\n")
+    run = workdir.Workdir(tmp_path / "run")
+    assert summary["global_step"] == 4
+    on_disk = json.loads(run.run_summary.read_text())
+    assert on_disk["global_step"] == 4 and on_disk["wall_time_s"] > 0
+    assert set(on_disk["mi_estimates_nats"]) == {"cat3_0", "cont_0"}
+    assert {"d_loss", "g_loss", "mi_loss"} <= set(on_disk["final_losses"])
+    assert sorted(p.name for p in run.samples.iterdir()) == [
+        "step_0000002_cat3_0.png", "step_0000002_cont_0.png", "step_0000004_cat3_0.png", "step_0000004_cont_0.png"]
+    assert run.flags_file.read_text() == "--train_steps=4\n"
+    assert [row["step"] for row in run.read_history()] == [2, 4]
+    assert {"d_loss", "g_loss", "mi_cat3_0"} <= set(run.read_history()[-1])
+    assert list(run.tensorboard.iterdir())
+    assert tf.train.latest_checkpoint(str(run.checkpoints)).endswith("ckpt-4")
+    generator = keras.models.load_model(run.generator)
+    encoder = keras.models.load_model(run.encoder)
+    spec = latents.parse_latent_spec("cat:3,cont:1", 4)
+    images = generator({k: v for k, v in latents.sample_latents(spec, 2, tf.constant([0, 0])).items()
+                        if k in ("noise", "categorical", "continuous")})
+    assert images.shape == (2, 28, 28, 1)
+    assert encoder(images)["categorical"].shape == (2, 1)
+
+
+def test_resume_continues_step_counter_and_optimizer_state(tmp_path):
+    train_lib.train(_config(tmp_path, train_steps=2))
+    run = workdir.Workdir(tmp_path / "run")
+    saved = tf.train.load_checkpoint(str(run.checkpoints / "ckpt-2"))
+    slot_keys = [k for k in saved.get_variable_to_shape_map() if "g_optimizer" in k and "VARIABLE_VALUE" in k]
+    assert slot_keys
+
+    cfg = _config(tmp_path, train_steps=2)
+    spec = latents.parse_latent_spec(cfg.codes, cfg.noise_dim)
+    gan = train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=1)
+    assert Checkpoints(gan, run.checkpoints, 3).restore_latest() == 2
+    assert int(gan.g_optimizer.iterations.numpy()) == 2 and int(gan.d_optimizer.iterations.numpy()) == 2
+    restored = {v.path: v.numpy() for v in gan.g_optimizer.variables}
+    assert any(np.abs(value).sum() > 0 for name, value in restored.items() if "iteration" not in name)
+
+    summary = train_lib.train(_config(tmp_path, train_steps=5))
+    assert summary["resumed_from_steps"] == [2] and summary["global_step"] == 5
+    resumed = tf.train.load_checkpoint(tf.train.latest_checkpoint(str(run.checkpoints)))
+    iterations = [k for k in resumed.get_variable_to_shape_map() if k.startswith("g_optimizer/_iterations")]
+    assert [int(resumed.get_tensor(k)) for k in iterations] == [5]
+
+    again = train_lib.train(_config(tmp_path, train_steps=5))
+    assert again["global_step"] == 5 and again["resumed_from_steps"] == [2, 5]
+
+
+def test_divergence_stops_and_keeps_last_good_checkpoint(tmp_path):
+    cfg = _config(tmp_path, train_steps=6, d_learning_rate=1e30, g_learning_rate=1e30)
+    with pytest.raises(train_lib.TrainingDiverged, match="became nan|became inf"):
+        train_lib.train(cfg)
+    kept = tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints"))
+    if kept is not None:
+        reader = tf.train.load_checkpoint(kept)
+        values = [reader.get_tensor(k) for k in reader.get_variable_to_shape_map() if k.startswith("generator/")]
+        assert all(np.isfinite(v).all() for v in values if np.issubdtype(np.asarray(v).dtype, np.floating))
+
+
+def test_tfds_dataset_trains_with_mocked_tfds(tmp_path):
+    with tfds.testing.mock_data(num_examples=32):
+        summary = train_lib.train(_config(tmp_path, dataset="mnist", image_size=None, train_steps=2))
+    assert summary["global_step"] == 2 and summary["image_shape"] == [28, 28, 1]
+
+
+def test_batch_that_does_not_split_across_replicas_is_refused():
+    from infogan_tf import runtime
+
+    class TwoReplicas:
+        num_replicas_in_sync = 2
+
+    with pytest.raises(runtime.SetupError, match="--batch_size=7 does not divide by the 2 replicas"):
+        runtime.check_batch(7, TwoReplicas())

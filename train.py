@@ -1,0 +1,107 @@
+"""Trains an InfoGAN: `python train.py --flagfile=configs/quickstart.cfg [--flag=value ...]`.
+
+Flags are parsed here and packed into `infogan_tf.config.TrainConfig`; all logic lives in `infogan_tf.train_lib`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+from absl import app, flags, logging
+
+from infogan_tf import config as config_lib
+from infogan_tf import latents
+
+FLAGS = flags.FLAGS
+_DEFAULTS = config_lib.TrainConfig(workdir="")
+
+flags.DEFINE_string("workdir", None, "Run folder: checkpoints, samples, TensorBoard logs, models, run summary.")
+flags.DEFINE_string("dataset", _DEFAULTS.dataset,
+                    "mnist | fashion_mnist | svhn_cropped | celeb_a | dsprites | shapes3d (TFDS), shapes (built-in), "
+                    "idx:DIR (MNIST-format files), folder:DIR (PNG/JPEG).")
+flags.DEFINE_string("data_dir", None, "TFDS data_dir (where TFDS datasets are downloaded and prepared).")
+flags.DEFINE_integer("image_size", None, "Resize images to this square size (28, 32 or 64); default: the data's own.")
+flags.DEFINE_string("train_split", _DEFAULTS.train_split, "Split to train on, TFDS syntax, e.g. train, test[:9000].")
+flags.DEFINE_string("codes", _DEFAULTS.codes, "Structured codes: comma list of cat:K, cont:N[:normal][:learned_std], "
+                    "bern:N.")
+flags.DEFINE_integer("noise_dim", _DEFAULTS.noise_dim, "Dimension of the unstructured noise z.", lower_bound=0)
+flags.DEFINE_enum("noise_prior", _DEFAULTS.noise_prior, ["uniform", "normal"], "Prior of z.")
+flags.DEFINE_integer("batch_size", _DEFAULTS.batch_size, "Global batch size (split across replicas).", lower_bound=1)
+flags.DEFINE_integer("train_steps", _DEFAULTS.train_steps, "Total training steps (one D and one G update each).",
+                     lower_bound=1)
+flags.DEFINE_integer("steps_per_epoch", _DEFAULTS.steps_per_epoch, "Steps between summaries and traversal grids.",
+                     lower_bound=1)
+flags.DEFINE_float("d_learning_rate", _DEFAULTS.d_learning_rate, "Adam learning rate of D/Q.")
+flags.DEFINE_float("g_learning_rate", _DEFAULTS.g_learning_rate, "Adam learning rate of G.")
+flags.DEFINE_float("adam_beta1", _DEFAULTS.adam_beta1, "Adam beta_1.")
+flags.DEFINE_float("adam_beta2", _DEFAULTS.adam_beta2, "Adam beta_2.")
+flags.DEFINE_float("mi_weight_categorical", _DEFAULTS.mi_weight_categorical, "lambda of categorical codes.")
+flags.DEFINE_float("mi_weight_continuous", _DEFAULTS.mi_weight_continuous, "lambda of continuous codes.")
+flags.DEFINE_float("mi_weight_bernoulli", _DEFAULTS.mi_weight_bernoulli, "lambda of Bernoulli codes.")
+flags.DEFINE_boolean("batch_norm", _DEFAULTS.batch_norm, "Batch normalisation in G and D/Q.")
+flags.DEFINE_boolean("spectral_norm", _DEFAULTS.spectral_norm, "Spectral normalisation of D's layers.")
+flags.DEFINE_float("leaky_slope", _DEFAULTS.leaky_slope, "Negative slope of D's leaky ReLUs.")
+flags.DEFINE_enum("strategy", _DEFAULTS.strategy, list(config_lib.STRATEGIES),
+                  "auto = MirroredStrategy when more than one GPU is visible.")
+flags.DEFINE_integer("cpu_devices", 0, "Split the CPU into N logical devices (MirroredStrategy without GPUs).",
+                     lower_bound=0)
+flags.DEFINE_enum("precision", _DEFAULTS.precision, list(config_lib.PRECISIONS), "Keras mixed-precision policy.")
+flags.DEFINE_boolean("jit_compile", _DEFAULTS.jit_compile, "Compile the train step with XLA (single replica only).")
+flags.DEFINE_integer("seed", _DEFAULTS.seed, "Seed of latents, shuffling and initial weights.")
+flags.DEFINE_integer("shuffle_buffer", _DEFAULTS.shuffle_buffer, "Shuffle buffer size.", lower_bound=1)
+flags.DEFINE_integer("checkpoint_every_steps", _DEFAULTS.checkpoint_every_steps, "Checkpoint period in steps.",
+                     lower_bound=1)
+flags.DEFINE_integer("keep_checkpoints", _DEFAULTS.keep_checkpoints, "How many checkpoints to keep.", lower_bound=1)
+flags.DEFINE_integer("traversal_rows", _DEFAULTS.traversal_rows, "Rows (noise samples) per traversal grid.",
+                     lower_bound=1)
+flags.DEFINE_enum("verbose", _DEFAULTS.verbose, ["auto", "0", "1", "2"], "Keras progress output.")
+flags.mark_flag_as_required("workdir")
+
+
+def _validate_codes(text: str) -> bool:
+    try:
+        latents.parse_codes(text)
+    except latents.LatentSpecError as error:
+        raise flags.ValidationError(str(error)) from None
+    return True
+
+
+flags.register_validator("codes", _validate_codes)
+
+CONFIG_FIELDS = [field.name for field in dataclasses.fields(config_lib.TrainConfig)]
+PROGRAM_FLAGS = CONFIG_FIELDS + ["cpu_devices"]
+
+
+def flags_text() -> str:
+    """This program's resolved flags, one per line, reusable as a --flagfile."""
+    return "".join(f"{line}\n" for name in PROGRAM_FLAGS if (line := FLAGS[name].serialize()))
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    logging.set_verbosity(logging.INFO)
+    from infogan_tf import runtime
+
+    runtime.split_cpu(FLAGS.cpu_devices)
+    from infogan_tf import datasets, train_lib
+
+    values = {name: FLAGS[name].value for name in CONFIG_FIELDS}
+    if values["verbose"] != "auto":
+        values["verbose"] = int(values["verbose"])
+    try:
+        train_lib.train(config_lib.TrainConfig(**values), flags_text=flags_text())
+    except (
+        config_lib.ConfigError,
+        latents.LatentSpecError,
+        datasets.DatasetError,
+        runtime.SetupError,
+        train_lib.TrainingDiverged,
+    ) as error:
+        logging.error("%s", error)
+        sys.exit(f"train.py: error: {error}")
+
+
+if __name__ == "__main__":
+    app.run(main)
