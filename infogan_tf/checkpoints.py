@@ -17,8 +17,12 @@ from infogan_tf.model import InfoGAN
 
 
 class Checkpoints:
-    def __init__(self, model: InfoGAN, directory: Path, max_to_keep: int):
+    """Saves into `directory`; restores from `restore_directory` (default: the same), which lets the non-chief
+    workers of a multi-worker run resume from the chief's checkpoints while writing their own copies elsewhere."""
+
+    def __init__(self, model: InfoGAN, directory: Path, max_to_keep: int, restore_directory: Path | None = None):
         self.model = model
+        self.restore_directory = restore_directory or directory
         self.checkpoint = tf.train.Checkpoint(
             generator=model.generator,
             discriminator=model.discriminator,
@@ -30,7 +34,7 @@ class Checkpoints:
 
     def restore_latest(self) -> int:
         """Restores the newest checkpoint if there is one; returns the step to continue from (0 for a new run)."""
-        latest = self.manager.latest_checkpoint
+        latest = tf.train.latest_checkpoint(str(self.restore_directory))
         if latest is None:
             return 0
         self.checkpoint.restore(latest).assert_existing_objects_matched()

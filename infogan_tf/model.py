@@ -124,4 +124,12 @@ class InfoGAN(keras.Model):
         estimates = losses.mutual_information_estimates(self.spec, code_dists, code_values)
         for tracker, estimate in zip(self.mi_trackers, estimates):
             tracker.update_state(estimate)
-        return {metric.name: metric.result() for metric in self.metrics}
+        return _reportable({metric.name: metric.result() for metric in self.metrics})
+
+
+def _reportable(logs: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+    """Keras reduces logs across workers with `strategy.reduce("MEAN", v, axis=0)`, which fails on scalars under
+    MultiWorkerMirroredStrategy; one-element vectors reduce to the same scalar (every replica holds the same value)."""
+    if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+        return {name: tf.reshape(value, [1]) for name, value in logs.items()}
+    return logs

@@ -54,9 +54,24 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
     raise SetupError(f"unknown strategy {name!r}")
 
 
+def is_chief(strategy: tf.distribute.Strategy) -> bool:
+    """Whether this process owns the workdir: always, except for the non-chief workers of a multi-worker cluster."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type:
+        return True
+    if resolver.task_type == "chief":
+        return True
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return resolver.task_type == "worker" and resolver.task_id == 0 and not has_chief
+
+
 def strategy_name(strategy: tf.distribute.Strategy) -> str:
-    name = type(strategy).__name__
-    return "DefaultStrategy" if name == "_DefaultDistributionStrategy" else name
+    """The public name of a strategy (TF's class names include private aliases)."""
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return "MultiWorkerMirroredStrategy"
+    if isinstance(strategy, tf.distribute.MirroredStrategy):
+        return "MirroredStrategy"
+    return "DefaultStrategy" if strategy is tf.distribute.get_strategy() else type(strategy).__name__
 
 
 def describe(strategy: tf.distribute.Strategy) -> str:

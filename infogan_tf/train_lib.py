@@ -92,6 +92,9 @@ def train(config: TrainConfig, flags_text: str | None = None) -> dict:
                                  "variables on other devices); drop --jit_compile")
     logging.info("Strategy: %s", runtime.describe(strategy))
 
+    if not runtime.is_chief(strategy):
+        _train_as_worker(config, spec, info.image_shape, strategy, run_dir)
+        return {}
     run_dir.create()
     if flags_text is not None:
         workdir.atomic_write_text(run_dir.flags_file, flags_text)
@@ -125,8 +128,23 @@ def train(config: TrainConfig, flags_text: str | None = None) -> dict:
     return summary
 
 
-def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoints: Checkpoints, summary: dict,
+def _train_as_worker(config: TrainConfig, spec: latents.LatentSpec, image_shape: tuple[int, int, int],
+                     strategy: tf.distribute.Strategy, run_dir: workdir.Workdir) -> None:
+    """A non-chief worker takes part in every collective step and save, but writes only to a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="infogan-worker-") as scratch:
+        scratch_dir = workdir.Workdir(scratch)
+        scratch_dir.create()
+        with strategy.scope():
+            gan = build_infogan(config, spec, image_shape, strategy.num_replicas_in_sync)
+            checkpoints = Checkpoints(gan, scratch_dir.checkpoints, 1, restore_directory=run_dir.checkpoints)
+            start = checkpoints.restore_latest()
+        if start < config.train_steps:
+            _fit(gan, config, scratch_dir, checkpoints, None, start)
+
+
+def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoints: Checkpoints, summary: dict | None,
          start: int) -> None:
+    """Runs `fit` from `start` to `config.train_steps`; `summary` is None on workers that report nothing."""
     # Reseeding the shuffle with the start step gives a resumed run a fresh, still repeatable, data order.
     dataset = datasets.train_dataset(
         config.dataset,
@@ -138,8 +156,9 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
         shuffle_buffer=config.shuffle_buffer,
     )
     guard = callbacks.DivergenceGuard()
-    reporter = callbacks.RunReporter(run_dir, summary, rows=config.traversal_rows, seed=config.seed)
-    hooks = [guard, CheckpointCallback(checkpoints, config.checkpoint_every_steps), reporter]
+    hooks = [guard, CheckpointCallback(checkpoints, config.checkpoint_every_steps)]
+    if summary is not None:
+        hooks.append(callbacks.RunReporter(run_dir, summary, rows=config.traversal_rows, seed=config.seed))
     began = time.monotonic()
     for initial_epoch, epochs, steps in epoch_plan(start, config.train_steps, config.steps_per_epoch):
         gan.fit(dataset, initial_epoch=initial_epoch, epochs=epochs, steps_per_epoch=steps, callbacks=hooks,
