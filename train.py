@@ -6,6 +6,7 @@ Flags are parsed here and packed into `infogan_tf.config.TrainConfig`; all logic
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 
 from absl import app, flags, logging
@@ -56,6 +57,11 @@ flags.DEFINE_integer("keep_checkpoints", _DEFAULTS.keep_checkpoints, "How many c
 flags.DEFINE_integer("traversal_rows", _DEFAULTS.traversal_rows, "Rows (noise samples) per traversal grid.",
                      lower_bound=1)
 flags.DEFINE_enum("verbose", _DEFAULTS.verbose, ["auto", "0", "1", "2"], "Keras progress output.")
+flags.DEFINE_string("export_dir", None, "After training, export the models for TF Serving into this folder "
+                    "(EXPORT_DIR/generator/<version>/, EXPORT_DIR/encoder/<version>/).")
+flags.DEFINE_string("model_name", "", "Servable name prefix for --export_dir: foo gives foo_generator, foo_encoder.")
+flags.DEFINE_boolean("evaluate", False, "After training, run evaluate.py's metrics and write metrics.json and "
+                     "report.html into the workdir.")
 flags.mark_flag_as_required("workdir")
 
 
@@ -68,9 +74,14 @@ def _validate_codes(text: str) -> bool:
 
 
 flags.register_validator("codes", _validate_codes)
+flags.register_validator(
+    "model_name",
+    lambda name: re.fullmatch(r"[A-Za-z0-9_.-]*", name) is not None,
+    message="--model_name may only contain letters, digits, '_', '-' and '.'",
+)
 
 CONFIG_FIELDS = [field.name for field in dataclasses.fields(config_lib.TrainConfig)]
-PROGRAM_FLAGS = CONFIG_FIELDS + ["cpu_devices"]
+PROGRAM_FLAGS = CONFIG_FIELDS + ["cpu_devices", "export_dir", "model_name", "evaluate"]
 
 
 def flags_text() -> str:
@@ -85,19 +96,27 @@ def main(argv: list[str]) -> None:
     from infogan_tf import runtime
 
     runtime.split_cpu(FLAGS.cpu_devices)
-    from infogan_tf import datasets, train_lib
+    from infogan_tf import datasets, export, train_lib
+    from infogan_tf.evaluation import runner
 
     values = {name: FLAGS[name].value for name in CONFIG_FIELDS}
     if values["verbose"] != "auto":
         values["verbose"] = int(values["verbose"])
     try:
-        train_lib.train(config_lib.TrainConfig(**values), flags_text=flags_text())
+        summary = train_lib.train(config_lib.TrainConfig(**values), flags_text=flags_text())
+        # Non-chief workers of a multi-worker run get an empty summary: the chief alone exports and evaluates.
+        if FLAGS.export_dir and summary:
+            export.export_servables(FLAGS.workdir, FLAGS.export_dir, model_name=FLAGS.model_name or None)
+        if FLAGS.evaluate and summary:
+            runner.evaluate_workdir(FLAGS.workdir)
     except (
         config_lib.ConfigError,
         latents.LatentSpecError,
         datasets.DatasetError,
         runtime.SetupError,
         train_lib.TrainingDiverged,
+        export.ExportError,
+        runner.EvaluationError,
     ) as error:
         logging.error("%s", error)
         sys.exit(f"train.py: error: {error}")

@@ -41,8 +41,12 @@ def main(argv):
     overrides = dict(workdir=FLAGS.workdir, dataset=f"idx:{FLAGS.data}", train_split="test[:9000]", seed=FLAGS.seed,
                      precision=FLAGS.precision, verbose=0)
     held_out = datasets.load_examples(overrides["dataset"], "test[9000:]")
-    rows = []
+    results_path = Path(FLAGS.workdir) / "quality.json"
+    rows = json.loads(results_path.read_text())["rows"] if results_path.exists() else []
+    done = {row["step"] for row in rows}
     for target_step in range(FLAGS.eval_every, FLAGS.train_steps + 1, FLAGS.eval_every):
+        if target_step in done:
+            continue
         summary = train_lib.train(config_lib.config_from_flags(values, **overrides, train_steps=target_step))
         encoder = keras.models.load_model(Path(FLAGS.workdir) / "encoder.keras")
         codes = encoder.predict(held_out.images, batch_size=500, verbose=0)["categorical"][:, 0]
@@ -55,7 +59,7 @@ def main(argv):
     reached = next((row for row in rows if row["matched_accuracy"] >= FLAGS.target), None)
     result = {"rows": rows, "target": FLAGS.target, "final": rows[-1],
               "time_to_target": reached and {"step": reached["step"], "wall_time_s": reached["wall_time_s"]}}
-    (Path(FLAGS.workdir) / "quality.json").write_text(json.dumps(result, indent=2) + "\n")
+    results_path.write_text(json.dumps(result, indent=2) + "\n")
     print("step  wall_s  matched_acc  nmi  mi_cat10")
     for row in rows:
         print(f"{row['step']:5d} {row['wall_time_s']:7.0f} {row['matched_accuracy']:11.4f} {row['nmi']:.3f} "

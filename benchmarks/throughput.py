@@ -1,4 +1,4 @@
-"""Training throughput of the paper's MNIST net (28x28, Cat(10) + 2 continuous, 62-d noise) per precision and XLA setting.
+"""Training throughput of the paper's MNIST net (28x28, Cat(10) + 2 continuous codes, 62-d noise) by precision and XLA.
 
     python benchmarks/throughput.py [--batch_sizes=64,128] [--steps=60] [--warmup=10]
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
-from pathlib import Path
 
-import keras
 import tensorflow as tf
 from absl import logging
 
@@ -69,14 +66,6 @@ def build_infogan(
     return gan
 
 
-def save_keras_atomically(model: keras.Model, path: Path) -> None:
-    """Saves next to `path` and renames into place, so a crash never leaves a truncated .keras file."""
-    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as tmp:
-        staged = Path(tmp) / path.name
-        model.save(staged)
-        os.replace(staged, path)
-
-
 def train(config: TrainConfig, flags_text: str | None = None) -> dict:
     """Trains (or resumes) the run in `config.workdir` up to `config.train_steps`; returns the run summary."""
     run_dir = workdir.Workdir(config.workdir)
@@ -120,8 +109,8 @@ def train(config: TrainConfig, flags_text: str | None = None) -> dict:
     else:
         _fit(gan, config, run_dir, checkpoints, summary, start)
 
-    save_keras_atomically(gan.generator, run_dir.generator)
-    save_keras_atomically(encoder.build_encoder(spec, gan.discriminator), run_dir.encoder)
+    workdir.atomic_save_keras(gan.generator, run_dir.generator)
+    workdir.atomic_save_keras(encoder.build_encoder(spec, gan.discriminator), run_dir.encoder)
     summary["global_step"] = int(gan.step.numpy())
     workdir.atomic_write_json(run_dir.run_summary, summary)
     logging.info("Finished at step %d; models in %s", summary["global_step"], run_dir.root)

@@ -15,6 +15,11 @@ GENERATOR_FILE = "generator.keras"
 ENCODER_FILE = "encoder.keras"
 RUN_SUMMARY = "run_summary.json"
 HISTORY = "history.jsonl"
+METRICS = "metrics.json"
+REPORT = "report.html"
+EVAL_TENSORBOARD = "eval"
+EVAL_CLASSIFIER = "eval_classifier.keras"
+EVAL_CLASSIFIER_SETTINGS = "eval_classifier.json"
 
 
 class Workdir:
@@ -56,6 +61,18 @@ class Workdir:
         """One JSON line per epoch: {"step": N, "d_loss": ..., "mi_cat10_0": ...}; appended, never rewritten."""
         return self.root / HISTORY
 
+    @property
+    def metrics(self) -> Path:
+        return self.root / METRICS
+
+    @property
+    def report(self) -> Path:
+        return self.root / REPORT
+
+    @property
+    def eval_tensorboard(self) -> Path:
+        return self.tensorboard / EVAL_TENSORBOARD
+
     def read_history(self) -> list[dict]:
         if not self.history.exists():
             return []
@@ -80,6 +97,7 @@ def atomic_write_text(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -88,3 +106,11 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def atomic_write_json(path: Path, payload: dict) -> None:
     atomic_write_text(path, json.dumps(payload, indent=2, sort_keys=True) + "\n")
+
+
+def atomic_save_keras(model, path: Path) -> None:
+    """Saves a Keras model next to `path` and renames it into place, so a crash never leaves a truncated file."""
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as tmp:
+        staged = Path(tmp) / path.name
+        model.save(staged)
+        os.replace(staged, path)

@@ -1,0 +1,97 @@
+"""Scores of the codes the encoder (Q) reads off real images: against class labels or ground-truth factors.
+
+Each code becomes one column of the representation, in the order of the latent spec: a categorical code its argmax
+(a number whose order means nothing; MIG's histogram bins and DCI's trees ignore the order, and the FactorVAE vote only
+needs its variance), a continuous code Q's mean, a Bernoulli code Q's probability.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from infogan_tf import latents
+from infogan_tf.datasets import Examples, GroundTruthData
+from infogan_tf.evaluation.dci import compute_dci
+from infogan_tf.evaluation.factor_vae import compute_factor_vae_score
+from infogan_tf.evaluation.matched_accuracy import compute_matched_accuracy
+from infogan_tf.evaluation.mig import compute_mig
+from infogan_tf.evaluation.protocol import Protocol
+from infogan_tf.evaluation.sap import compute_sap
+
+ENCODE_BATCH = 256
+
+
+def encode(encoder: keras.Model, images: np.ndarray) -> dict[str, np.ndarray]:
+    """The encoder's outputs for float images [N, H, W, C], in fixed-size batches so memory stays bounded."""
+    batches = [
+        encoder(images[start : start + ENCODE_BATCH], training=False) for start in range(0, len(images), ENCODE_BATCH)
+    ]
+    return {name: np.concatenate([np.asarray(batch[name]) for batch in batches]) for name in batches[0]}
+
+
+def code_columns(spec: latents.LatentSpec, encoded: dict[str, np.ndarray]) -> np.ndarray:
+    """float [N, num codes]: one column per code in spec order (categorical argmax, continuous/Bernoulli mean)."""
+    return np.stack([np.asarray(column, np.float64) for column in latents.code_values(spec, encoded)], axis=1)
+
+
+def labelled_code_metrics(spec: latents.LatentSpec, encoder: keras.Model, heldout: Examples) -> dict:
+    """Hungarian-matched accuracy and NMI of every categorical code against the held-out class labels.
+
+    Returns:
+        {code_name: {"matched_accuracy", "nmi", "matched_class_per_value": class of each code value, None for a
+         value left unmatched}} for the categorical codes.
+    """
+    encoded = encode(encoder, heldout.images)
+    names = spec.code_names()
+    metrics = {}
+    for code, name, values in zip(spec.codes, names, latents.code_values(spec, encoded), strict=True):
+        if code.kind != latents.CATEGORICAL:
+            continue
+        scores = compute_matched_accuracy(heldout.labels, np.asarray(values, np.int64))
+        metrics[name] = {
+            "matched_accuracy": scores["matched_accuracy"],
+            "nmi": scores["nmi"],
+            "matched_class_per_value": [scores["mapping"].get(value) for value in range(code.num_categories)],
+        }
+    return metrics
+
+
+def factor_code_metrics(
+    spec: latents.LatentSpec, encoder: keras.Model, data: GroundTruthData, protocol: Protocol, seed: int
+) -> dict:
+    """MIG, FactorVAE score, DCI and SAP of the code columns on images rendered from sampled factors.
+
+    Each metric draws from its own generator seeded by (seed, metric), so the numbers do not depend on which metrics
+    ran before.
+    """
+
+    def representation(images: np.ndarray) -> np.ndarray:
+        return code_columns(spec, encode(encoder, images))
+
+    def sample(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        factors = data.sample_factors(count, rng)
+        return representation(data.images_from_factors(factors)), factors
+
+    train_codes, train_factors = sample(protocol.factor_train, np.random.default_rng([seed, 0]))
+    test_codes, test_factors = sample(protocol.factor_test, np.random.default_rng([seed, 1]))
+    factor_vae = compute_factor_vae_score(
+        data,
+        representation,
+        np.random.default_rng([seed, 2]),
+        batch_size=protocol.factor_vae_batch,
+        num_train=protocol.factor_vae_train,
+        num_eval=protocol.factor_vae_eval,
+        num_variance_estimate=protocol.factor_vae_variance,
+        prune_threshold=protocol.factor_vae_prune,
+    )
+    mig = compute_mig(train_codes, train_factors, num_bins=protocol.mig_bins)
+    return {
+        "code_columns": spec.code_names(),
+        "factor_names": list(data.factor_names),
+        "mig": mig["mig"],
+        "mig_per_factor": mig["mig_per_factor"],
+        "factor_vae": factor_vae,
+        "dci": compute_dci(train_codes, train_factors, test_codes, test_factors, np.random.default_rng([seed, 3])),
+        "sap": compute_sap(train_codes, train_factors, test_codes, test_factors)["sap"],
+    }

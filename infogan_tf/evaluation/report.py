@@ -1,0 +1,153 @@
+"""report.html: one self-contained page per evaluated run (metric table, traversals, training curves).
+
+Images are embedded as base64 PNG data URIs and the page loads nothing else, so it can be mailed, attached to an
+issue or opened from disk without a server. Figures are drawn with matplotlib's Agg canvas directly, without pyplot,
+so rendering never touches a display or the global backend.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import keras
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from infogan_tf import latents, traversal
+
+SECTIONS = {
+    "codes": "Categorical codes against the held-out labels",
+    "disentanglement": "Disentanglement: code columns against ground-truth factors",
+    "image_quality": "Sample quality in the feature classifier's space",
+    "mi_estimates_nats": "MI lower bound per code at the end of training (nats)",
+    "skipped": "Skipped",
+    "protocol": "Protocol: sample counts",
+}
+CURVES = (
+    ("Losses", ("d_loss", "g_loss", "mi_loss")),
+    ("Discriminator outputs", ("d_real", "d_fake")),
+)
+_MIN_DISPLAY_PIXELS = 84  # small images (28x28) are shown at least this large, scaled by a whole factor
+_STYLE = """
+body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+pre { background: #f4f4f4; padding: 0.6em; overflow-x: auto; }
+table { border-collapse: collapse; margin-bottom: 1.5em; }
+td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th.section { background: #e8eef7; }
+td.value { font-family: monospace; }
+img.grid { image-rendering: pixelated; border: 1px solid #ccc; }
+img.curves { max-width: 100%; height: auto; }
+figure { display: inline-block; margin: 0 1.5em 1.5em 0; }
+"""
+
+
+def render_report(
+    metrics: dict,
+    generator: keras.Model,
+    spec: latents.LatentSpec,
+    history: list[dict],
+    *,
+    rows: int,
+    seed: int,
+) -> str:
+    """The HTML page for one evaluation: the command and step, every metric, each code's traversal, the curves."""
+    title = f"InfoGAN evaluation: {metrics['dataset']} at step {metrics['global_step']}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<pre><code>{html.escape(metrics['command'])}</code></pre>",
+        "<h2>Metrics</h2>",
+        metric_table(metrics),
+        "<h2>Latent traversals</h2>",
+        _traversals(generator, spec, rows, seed),
+        "<h2>Training curves</h2>",
+        _curves(history, spec.code_names()),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def metric_table(metrics: dict) -> str:
+    """An HTML table with one header row per section present in `metrics` and one row per leaf value."""
+    lines = ['<table class="metrics">']
+    for key, heading in SECTIONS.items():
+        if not metrics.get(key):
+            continue
+        lines.append(f'<tr><th class="section" colspan="2">{html.escape(heading)}</th></tr>')
+        for name, value in _leaves(metrics[key]):
+            lines.append(f'<tr><td>{html.escape(name)}</td><td class="value">{html.escape(_format(value))}</td></tr>')
+    lines.append("</table>")
+    return "\n".join(lines)
+
+
+def _leaves(section: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """(path, value) for every non-dict value of a nested dict, the path joined with " / "."""
+    leaves = []
+    for key, value in section.items():
+        if isinstance(value, dict):
+            leaves.extend(_leaves(value, f"{prefix}{key} / "))
+        else:
+            leaves.append((f"{prefix}{key}", value))
+    return leaves
+
+
+def _format(value: object) -> str:
+    """Numbers to 4 significant digits, lists inline, None as "n/a"."""
+    if isinstance(value, list):
+        return ", ".join(_format(item) for item in value)
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _traversals(generator: keras.Model, spec: latents.LatentSpec, rows: int, seed: int) -> str:
+    """One figure per code: its traversal grid, scaled up without smoothing, and what the columns sweep."""
+    if not spec.codes:
+        return "<p>The run has no structured codes.</p>"
+    scale = -(-_MIN_DISPLAY_PIXELS // generator.output_shape[1])
+    figures = []
+    for index, (code, name) in enumerate(zip(spec.codes, spec.code_names(), strict=True)):
+        grid = traversal.traversal_grid(generator, spec, index, rows, seed)
+        values = traversal.sweep_values(code)
+        caption = (
+            f"{name}: columns {values[0]:g} to {values[-1]:g} ({len(values)} values); each row keeps one draw of the "
+            "noise and the other codes"
+        )
+        figures.append(
+            f'<figure id="traversal-{html.escape(name)}"><img class="grid" width="{grid.shape[1] * scale}" '
+            f'alt="traversal of {html.escape(name)}" src="{_data_uri(traversal.png_bytes(grid))}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+    return "\n".join(figures)
+
+
+def _curves(history: list[dict], code_names: list[str]) -> str:
+    """Losses, D's outputs and the per-code MI estimates over the training steps, as one embedded PNG."""
+    if not history:
+        return "<p>No training history (history.jsonl is empty or missing).</p>"
+    panels = [*CURVES, ("MI lower bound per code (nats)", tuple(f"mi_{name}" for name in code_names))]
+    figure = Figure(figsize=(3.6 * len(panels), 3.0), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    for axes, (heading, keys) in zip(figure.subplots(1, len(panels)), panels, strict=True):
+        for key in keys:
+            points = [(entry["step"], entry[key]) for entry in history if entry.get(key) is not None]
+            if points:
+                steps, values = zip(*points, strict=True)
+                axes.plot(steps, values, marker="." if len(points) < 20 else None, label=key)
+        axes.set_title(heading)
+        axes.set_xlabel("step")
+        if axes.has_data():
+            axes.legend(fontsize="small")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return f'<img class="curves" alt="training curves" src="{_data_uri(buffer.getvalue())}">'

@@ -1,0 +1,79 @@
+"""report.html: self-contained, with the command, the metric table, every code's traversal and the curves."""
+
+import base64
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from infogan_tf import latents, networks
+from infogan_tf.evaluation import report
+
+SPEC = latents.parse_latent_spec("cat:3,cont:1,bern:1", 4)
+METRICS = {
+    "command": "python evaluate.py --workdir=/runs/a --seed=0",
+    "dataset": "shapes",
+    "global_step": 1234,
+    "codes": {"cat3_0": {"matched_accuracy": 0.123456, "nmi": 0.5, "matched_class_per_value": [2, None, 0]}},
+    "mi_estimates_nats": {"cat3_0": 1.0986, "cont_0": -0.5, "bern_0": 0.69},
+    "skipped": {"image_quality": "no <labels>"},
+    "protocol": {"generated": 32, "heldout_examples": None},
+}
+HISTORY = [
+    {"step": step, "d_loss": 1.0 / step, "g_loss": 2.0, "mi_loss": 0.5, "d_real": 0.6, "d_fake": 0.4, "mi_cat3_0": 0.1}
+    for step in (2, 4, 6)
+]
+DATA_URI = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    generator = networks.build_generator(SPEC, (28, 28, 1))
+    return report.render_report(METRICS, generator, SPEC, HISTORY, rows=2, seed=0)
+
+
+def _images(page: str) -> dict[str, Image.Image]:
+    """alt text -> decoded PNG of every <img>."""
+    found = re.findall(r'alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    return {alt: Image.open(io.BytesIO(base64.b64decode(data))) for alt, data in found}
+
+
+def test_page_is_self_contained(page):
+    assert page.startswith("<!DOCTYPE html>")
+    sources = re.findall(r'src="([^"]*)"', page)
+    assert sources and all(source.startswith("data:image/png;base64,") for source in sources)
+    outside = DATA_URI.sub("", page).lower()
+    assert not any(marker in outside for marker in ("http", "url(", "<script", "<link", "//"))
+
+
+def test_title_names_the_command_and_the_step(page):
+    assert "<title>InfoGAN evaluation: shapes at step 1234</title>" in page
+    assert "python evaluate.py --workdir=/runs/a --seed=0" in page
+
+
+def test_metric_table_shows_every_section_formatted_and_escaped(page):
+    table = page.split('<table class="metrics">')[1].split("</table>")[0]
+    for heading in ("held-out labels", "MI lower bound", "Skipped", "Protocol"):
+        assert heading in table
+    assert '<td>cat3_0 / matched_accuracy</td><td class="value">0.1235</td>' in table
+    assert "2, n/a, 0" in table and "<td>bern_0</td>" in table
+    assert "no &lt;labels&gt;" in table and "<labels>" not in table
+
+
+def test_every_code_has_its_traversal_grid(page):
+    images = _images(page)
+    cells = {"cat3_0": 3, "cont_0": 9, "bern_0": 2}  # columns of each code's sweep, 2 rows of 28x28 images
+    for name, columns in cells.items():
+        assert images[f"traversal of {name}"].size == (columns * 29 + 1, 2 * 29 + 1)
+        assert f'id="traversal-{name}"' in page
+
+
+def test_curves_are_drawn_from_the_history(page):
+    assert _images(page)["training curves"].size[0] > 500
+
+
+def test_empty_history_is_said_not_drawn():
+    generator = networks.build_generator(latents.parse_latent_spec("cont:1", 2), (28, 28, 1))
+    page = report.render_report(METRICS, generator, latents.parse_latent_spec("cont:1", 2), [], rows=1, seed=0)
+    assert "No training history" in page and "training curves" not in page

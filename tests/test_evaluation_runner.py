@@ -1,0 +1,192 @@
+"""evaluate_workdir and evaluate.py on tiny trained runs: metrics by kind of data, determinism, outputs, errors."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import tensorflow_datasets as tfds
+
+from infogan_tf import config, datasets, train_lib, workdir
+from infogan_tf.evaluation import loaded_run, runner
+
+ROOT = Path(__file__).resolve().parents[1]
+NUM_EXAMPLES = 32
+TINY = {
+    "image_size": 28,
+    "codes": "cat:3,cont:2",
+    "noise_dim": 4,
+    "batch_size": 8,
+    "train_steps": 2,
+    "steps_per_epoch": 2,
+    "checkpoint_every_steps": 2,
+    "traversal_rows": 2,
+    "shuffle_buffer": 64,
+    "verbose": 0,
+}
+CODE_NAMES = ["cat3_0", "cont_0", "cont_1"]
+
+
+def _train(path: Path, dataset: str, train_split: str = "train") -> Path:
+    flags_text = f"--dataset={dataset}\n--image_size=28\n--train_split={train_split}\n--traversal_rows=2\n"
+    train_lib.train(
+        config.TrainConfig(workdir=str(path), dataset=dataset, train_split=train_split, **TINY), flags_text=flags_text
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def shapes_run(tmp_path_factory) -> Path:
+    return _train(tmp_path_factory.mktemp("shapes"), "shapes")
+
+
+@pytest.fixture(scope="module")
+def shapes_metrics(shapes_run) -> dict:
+    return runner.evaluate_workdir(shapes_run, num_examples=NUM_EXAMPLES)
+
+
+@pytest.fixture(scope="module")
+def mnist_metrics(tmp_path_factory) -> dict:
+    with tfds.testing.mock_data(num_examples=64):
+        run = _train(tmp_path_factory.mktemp("mnist"), "mnist", train_split="test[:48]")
+        return runner.evaluate_workdir(run, num_examples=NUM_EXAMPLES)
+
+
+def _copy_run(source: Path, target: Path) -> Path:
+    """The files evaluation reads, copied so a test can change or overwrite them without touching the fixture."""
+    for name in ("run_summary.json", "generator.keras", "encoder.keras", "history.jsonl"):
+        shutil.copy(source / name, target / name)
+    return target
+
+
+def _assert_unit_interval(*values: float) -> None:
+    assert all(0.0 <= value <= 1.0 for value in values), values
+
+
+def test_factor_data_gets_disentanglement_and_sample_quality(shapes_run, shapes_metrics):
+    metrics = shapes_metrics
+    assert metrics["dataset"] == "shapes" and metrics["global_step"] == 2 and metrics["image_shape"] == [28, 28, 1]
+    assert metrics["command"] == f"python evaluate.py --workdir={shapes_run} --num_examples=32 --seed=0"
+    protocol = metrics["protocol"]
+    assert (protocol["factor_train"], protocol["factor_test"], protocol["generated"]) == (32, 16, 32)
+    assert (protocol["factor_vae_batch"], protocol["mig_bins"], protocol["factor_vae_prune"]) == (64, 20, 0.05)
+
+    scores = metrics["disentanglement"]
+    assert scores["code_columns"] == CODE_NAMES
+    assert scores["factor_names"] == ["shape", "scale", "orientation", "x_position", "y_position"]
+    _assert_unit_interval(scores["mig"], scores["sap"], *scores["mig_per_factor"], *scores["dci"].values())
+    _assert_unit_interval(scores["factor_vae"]["train_accuracy"], scores["factor_vae"]["eval_accuracy"])
+
+    quality = metrics["image_quality"]
+    assert quality["frechet_distance"] >= 0.0 and quality["kid_std"] >= 0.0
+    assert quality["num_real"] == quality["num_generated"] == 32
+    assert list(quality["classifier_heldout_accuracy"]) == scores["factor_names"]
+    _assert_unit_interval(*quality["classifier_heldout_accuracy"].values())
+    assert set(quality["class_purity"]) == {"cat3_0"}
+    for purity in quality["class_purity"]["cat3_0"].values():
+        assert 1 / 3 <= purity["purity"] <= 1.0
+    assert "codes" not in metrics and metrics["skipped"] == {}
+
+
+def test_outputs_are_written_into_the_workdir(shapes_run, shapes_metrics):
+    summary = json.loads((shapes_run / "run_summary.json").read_text())
+    assert shapes_metrics["mi_estimates_nats"] == summary["mi_estimates_nats"]
+    assert json.loads((shapes_run / workdir.METRICS).read_text()) == shapes_metrics
+    assert list((shapes_run / "tensorboard" / workdir.EVAL_TENSORBOARD).glob("events.out.tfevents.*"))
+    assert (shapes_run / workdir.EVAL_CLASSIFIER).is_file()
+    report = (shapes_run / workdir.REPORT).read_text()
+    assert all(f'alt="traversal of {name}"' in report for name in CODE_NAMES)
+
+
+def test_labelled_data_scores_each_categorical_code_on_the_rest_of_test(mnist_metrics):
+    assert mnist_metrics["split"] == "test[48:]"
+    assert set(mnist_metrics["codes"]) == {"cat3_0"}
+    code = mnist_metrics["codes"]["cat3_0"]
+    _assert_unit_interval(code["matched_accuracy"], code["nmi"])
+    assert len(code["matched_class_per_value"]) == 3
+    quality = mnist_metrics["image_quality"]
+    assert list(quality["classifier_heldout_accuracy"]) == ["label"]
+    assert quality["num_real"] == NUM_EXAMPLES
+    _assert_unit_interval(quality["class_purity"]["cat3_0"]["label"]["purity"])
+    assert "disentanglement" not in mnist_metrics
+
+
+def test_data_without_labels_or_factors_records_why_metrics_are_skipped(shapes_run, tmp_path, monkeypatch):
+    unlabelled = datasets.DatasetInfo(name="folder:faces", image_shape=(28, 28, 1), num_classes=None)
+    monkeypatch.setattr(datasets, "dataset_info", lambda *args, **kwargs: unlabelled)
+    metrics = runner.evaluate_workdir(_copy_run(shapes_run, tmp_path), dataset="folder:faces")
+    assert set(metrics["skipped"]) == {"codes", "image_quality"} and "class labels" in metrics["skipped"]["codes"]
+    assert not {"codes", "disentanglement", "image_quality"} & set(metrics)
+    assert set(metrics["mi_estimates_nats"]) == set(CODE_NAMES)
+
+
+@pytest.mark.parametrize(
+    "train_split, split, expected",
+    [
+        ("train", None, "test"),
+        ("train[:90%]", None, "test"),
+        ("test[:9000]", None, "test[9000:]"),
+        ("test[9000:]", None, "test[:9000]"),
+        ("test[0:5000]", None, "test[5000:]"),
+        ("test[:90%]", None, "test[90%:]"),
+        ("test[:9000]", "test[9500:]", "test[9500:]"),
+    ],
+)
+def test_evaluation_split_holds_out_what_training_did_not_see(train_split, split, expected):
+    assert runner.evaluation_split(train_split, split) == expected
+
+
+@pytest.mark.parametrize("train_split", ["test", "test[:100%]", "test[100:200]"])
+def test_evaluation_split_needs_an_explicit_split_without_one_held_out_slice(train_split):
+    with pytest.raises(runner.EvaluationError, match="pass --split"):
+        runner.evaluation_split(train_split)
+
+
+def test_history_keeps_the_last_entry_of_a_repeated_step(shapes_run, tmp_path):
+    _copy_run(shapes_run, tmp_path)
+    with (tmp_path / "history.jsonl").open("a") as history:
+        history.write(json.dumps({"step": 2, "d_loss": 123.0}) + "\n")
+    run = loaded_run.load_run(tmp_path)
+    assert [entry["step"] for entry in run.history] == [2] and run.history[0]["d_loss"] == 123.0
+    assert run.train_config is None and run.spec.code_names() == CODE_NAMES
+
+
+def test_bad_input_is_named(shapes_run, tmp_path):
+    with pytest.raises(runner.EvaluationError, match="does not exist"):
+        runner.evaluate_workdir(tmp_path / "missing")
+    workdir.atomic_write_json(tmp_path / "run_summary.json", {"global_step": 1})
+    with pytest.raises(runner.EvaluationError, match="generator.keras is missing"):
+        runner.evaluate_workdir(tmp_path)
+    with pytest.raises(datasets.DatasetError, match="imagenet"):
+        runner.evaluate_workdir(shapes_run, dataset="imagenet")
+    with pytest.raises(runner.EvaluationError, match="svhn_cropped"):
+        runner.evaluate_workdir(shapes_run, dataset="svhn_cropped")
+    with pytest.raises(runner.EvaluationError, match="num_examples"):
+        runner.evaluate_workdir(shapes_run, num_examples=1)
+
+
+def _evaluate_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "evaluate.py"), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+
+
+def test_cli_gives_the_library_numbers_again_for_the_same_seed(shapes_run, shapes_metrics):
+    result = _evaluate_cli(f"--workdir={shapes_run}", f"--num_examples={NUM_EXAMPLES}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads((shapes_run / workdir.METRICS).read_text()) == shapes_metrics
+
+
+def test_cli_reports_a_missing_workdir_in_one_line(tmp_path):
+    result = _evaluate_cli(f"--workdir={tmp_path / 'missing'}")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("evaluate.py")]
+    assert errors == [f"evaluate.py: error: workdir {tmp_path / 'missing'} does not exist"], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
