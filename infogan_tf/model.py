@@ -97,11 +97,12 @@ class InfoGAN(keras.Model):
         code_values = latents.code_values(self.spec, sampled)
         with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
             fake = self.generator(networks.generator_inputs(self.spec, sampled), training=True)
-            real_out = self.discriminator(real, training=True)
-            fake_out = self.discriminator(fake, training=True)
-            real_logits = real_out["logit"][:, 0]
-            fake_logits = fake_out["logit"][:, 0]
-            code_dists = distributions.code_distributions(self.spec, fake_out["q_params"])
+            # One D pass over real and fake together: with separate batches, batch norm would normalise away what
+            # tells them apart (e.g. overall brightness), and D could not see it.
+            both = self.discriminator(tf.concat([tf.cast(real, fake.dtype), fake], axis=0), training=True)
+            real_logits = both["logit"][:local_batch, 0]
+            fake_logits = both["logit"][local_batch:, 0]
+            code_dists = distributions.code_distributions(self.spec, both["q_params"][local_batch:])
             if code_dists:
                 mi_loss = losses.mutual_information_loss(code_dists, code_values, self.code_weights)
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 
+import keras
 import tensorflow as tf
 from absl import logging
 
@@ -84,6 +85,7 @@ def train(config: TrainConfig, flags_text: str | None = None) -> dict:
     if not runtime.is_chief(strategy):
         _train_as_worker(config, spec, info.image_shape, strategy, run_dir)
         return {}
+    keras.utils.set_random_seed(config.seed)
     run_dir.create()
     if flags_text is not None:
         workdir.atomic_write_text(run_dir.flags_file, flags_text)
@@ -123,6 +125,7 @@ def _train_as_worker(config: TrainConfig, spec: latents.LatentSpec, image_shape:
     with tempfile.TemporaryDirectory(prefix="infogan-worker-") as scratch:
         scratch_dir = workdir.Workdir(scratch)
         scratch_dir.create()
+        keras.utils.set_random_seed(config.seed)
         with strategy.scope():
             gan = build_infogan(config, spec, image_shape, strategy.num_replicas_in_sync)
             checkpoints = Checkpoints(gan, scratch_dir.checkpoints, 1, restore_directory=run_dir.checkpoints)

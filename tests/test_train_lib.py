@@ -105,3 +105,12 @@ def test_batch_that_does_not_split_across_replicas_is_refused():
 
     with pytest.raises(runtime.SetupError, match="--batch_size=7 does not divide by the 2 replicas"):
         runtime.check_batch(7, TwoReplicas())
+
+
+def test_same_seed_gives_the_same_run(tmp_path):
+    weights = []
+    for name in ("a", "b"):
+        train_lib.train(_config(tmp_path / name, train_steps=2, seed=7))
+        weights.append(keras.models.load_model(tmp_path / name / "run" / "generator.keras").get_weights())
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)
