@@ -43,6 +43,9 @@ flags.DEFINE_float("mi_weight_bernoulli", _DEFAULTS.mi_weight_bernoulli, "lambda
 flags.DEFINE_boolean("batch_norm", _DEFAULTS.batch_norm, "Batch normalisation in G and D/Q.")
 flags.DEFINE_boolean("spectral_norm", _DEFAULTS.spectral_norm, "Spectral normalisation of D's layers.")
 flags.DEFINE_float("leaky_slope", _DEFAULTS.leaky_slope, "Negative slope of D's leaky ReLUs.")
+flags.DEFINE_boolean("joint_discriminator_batch", _DEFAULTS.joint_discriminator_batch,
+                     "Pass real and fake images through D as one batch (needed for sparse images such as dSprites: "
+                     "with separate batches, batch norm hides their difference in brightness).")
 flags.DEFINE_enum("strategy", _DEFAULTS.strategy, list(config_lib.STRATEGIES),
                   "auto = MirroredStrategy when more than one GPU is visible.")
 flags.DEFINE_integer("cpu_devices", 0, "Split the CPU into N logical devices (MirroredStrategy without GPUs).",

@@ -40,6 +40,7 @@ class TrainConfig:
     batch_norm: bool = True
     spectral_norm: bool = False
     leaky_slope: float = 0.1
+    joint_discriminator_batch: bool = False
     strategy: str = "auto"
     precision: str = "float32"
     jit_compile: bool = False

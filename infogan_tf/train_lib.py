@@ -56,6 +56,7 @@ def build_infogan(
         networks.build_discriminator(spec, image_shape, options),
         mi_weights=config.mi_weights(),
         seed=config.seed,
+        joint_discriminator_batch=config.joint_discriminator_batch,
     )
     policy = config.precision
     gan.compile(
@@ -82,10 +83,10 @@ def train(config: TrainConfig, flags_text: str | None = None) -> dict:
                                  "variables on other devices); drop --jit_compile")
     logging.info("Strategy: %s", runtime.describe(strategy))
 
+    keras.utils.set_random_seed(config.seed)
     if not runtime.is_chief(strategy):
         _train_as_worker(config, spec, info.image_shape, strategy, run_dir)
         return {}
-    keras.utils.set_random_seed(config.seed)
     run_dir.create()
     if flags_text is not None:
         workdir.atomic_write_text(run_dir.flags_file, flags_text)
@@ -125,7 +126,6 @@ def _train_as_worker(config: TrainConfig, spec: latents.LatentSpec, image_shape:
     with tempfile.TemporaryDirectory(prefix="infogan-worker-") as scratch:
         scratch_dir = workdir.Workdir(scratch)
         scratch_dir.create()
-        keras.utils.set_random_seed(config.seed)
         with strategy.scope():
             gan = build_infogan(config, spec, image_shape, strategy.num_replicas_in_sync)
             checkpoints = Checkpoints(gan, scratch_dir.checkpoints, 1, restore_directory=run_dir.checkpoints)

@@ -66,3 +66,16 @@ def test_same_seed_same_training():
         weights.append(gan.generator.get_weights())
     for a, b in zip(*weights):
         np.testing.assert_array_equal(a, b)
+
+
+def test_joint_discriminator_batch_trains_and_differs_from_separate_batches():
+    import keras
+
+    weights = []
+    for joint in (False, True):
+        keras.utils.set_random_seed(3)
+        gan = _gan("cat:4", seed=5, joint_discriminator_batch=joint)
+        logs = gan.fit(_images(4, 2), steps_per_epoch=2, epochs=1, verbose=0).history
+        assert all(np.isfinite(values[-1]) for values in logs.values())
+        weights.append(gan.discriminator.get_weights()[0])
+    assert np.abs(weights[0] - weights[1]).max() > 0
