@@ -29,6 +29,21 @@ flags.DEFINE_integer("seed", 0, "Training seed.")
 flags.DEFINE_string("precision", "float32", "Training precision policy.")
 
 
+def _trained_steps(workdir: Path) -> int:
+    """Steps already trained in WORKDIR: those chunks cannot be scored again, so a resumed run skips them."""
+    summary = workdir / "run_summary.json"
+    return json.loads(summary.read_text())["global_step"] if summary.exists() else 0
+
+
+def _write_results(path: Path, rows: list[dict]) -> dict:
+    """Rewrites quality.json after every evaluation, so an interrupted benchmark keeps the rows it measured."""
+    reached = next((row for row in rows if row["matched_accuracy"] >= FLAGS.target), None)
+    result = {"rows": rows, "target": FLAGS.target, "final": rows[-1] if rows else None,
+              "time_to_target": reached and {"step": reached["step"], "wall_time_s": reached["wall_time_s"]}}
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
 def main(argv):
     del argv
     import keras
@@ -43,9 +58,9 @@ def main(argv):
     held_out = datasets.load_examples(overrides["dataset"], "test[9000:]")
     results_path = Path(FLAGS.workdir) / "quality.json"
     rows = json.loads(results_path.read_text())["rows"] if results_path.exists() else []
-    done = {row["step"] for row in rows}
+    trained = _trained_steps(Path(FLAGS.workdir))
     for target_step in range(FLAGS.eval_every, FLAGS.train_steps + 1, FLAGS.eval_every):
-        if target_step in done:
+        if target_step <= trained:
             continue
         summary = train_lib.train(config_lib.config_from_flags(values, **overrides, train_steps=target_step))
         encoder = keras.models.load_model(Path(FLAGS.workdir) / "encoder.keras")
@@ -56,15 +71,14 @@ def main(argv):
                "mi_cat10_nats": round(summary["mi_estimates_nats"].get("cat10_0", float("nan")), 4)}
         rows.append(row)
         print(json.dumps(row), flush=True)
-    reached = next((row for row in rows if row["matched_accuracy"] >= FLAGS.target), None)
-    result = {"rows": rows, "target": FLAGS.target, "final": rows[-1],
-              "time_to_target": reached and {"step": reached["step"], "wall_time_s": reached["wall_time_s"]}}
-    results_path.write_text(json.dumps(result, indent=2) + "\n")
+        _write_results(results_path, rows)
+    result = _write_results(results_path, rows)
     print("step  wall_s  matched_acc  nmi  mi_cat10")
     for row in rows:
         print(f"{row['step']:5d} {row['wall_time_s']:7.0f} {row['matched_accuracy']:11.4f} {row['nmi']:.3f} "
               f"{row['mi_cat10_nats']:.3f}")
-    print(f"time to {FLAGS.target}: {result['time_to_target']}; final accuracy {rows[-1]['matched_accuracy']}")
+    final = result["final"] and result["final"]["matched_accuracy"]
+    print(f"time to {FLAGS.target}: {result['time_to_target']}; final accuracy {final}")
 
 
 if __name__ == "__main__":
