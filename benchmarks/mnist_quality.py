@@ -5,7 +5,8 @@
 Trains `configs/mnist.cfg` on `test[:9000]` of the IDX files (labels unused) in chunks of --eval_every steps (each
 chunk resumes the previous checkpoint) and after each chunk scores the saved encoder on the last 1,000 digits, which
 it never trained on: Hungarian-matched accuracy of the Cat(10) code and its MI estimate. Prints a table, the step and
-wall time at which accuracy first reached --target, and writes everything to WORKDIR/quality.json.
+wall time at which accuracy first reached --target, and rewrites WORKDIR/quality.json after every evaluation: rerun
+with a larger --train_steps to continue (steps already trained are not scored again).
 """
 
 from __future__ import annotations
@@ -29,19 +30,11 @@ flags.DEFINE_integer("seed", 0, "Training seed.")
 flags.DEFINE_string("precision", "float32", "Training precision policy.")
 
 
-def _trained_steps(workdir: Path) -> int:
-    """Steps already trained in WORKDIR: those chunks cannot be scored again, so a resumed run skips them."""
-    summary = workdir / "run_summary.json"
-    return json.loads(summary.read_text())["global_step"] if summary.exists() else 0
-
-
-def _write_results(path: Path, rows: list[dict]) -> dict:
-    """Rewrites quality.json after every evaluation, so an interrupted benchmark keeps the rows it measured."""
+def _summarise(rows: list[dict]) -> dict:
+    """The quality.json content: all rows, the last one, and the first step that reached --target."""
     reached = next((row for row in rows if row["matched_accuracy"] >= FLAGS.target), None)
-    result = {"rows": rows, "target": FLAGS.target, "final": rows[-1] if rows else None,
-              "time_to_target": reached and {"step": reached["step"], "wall_time_s": reached["wall_time_s"]}}
-    path.write_text(json.dumps(result, indent=2) + "\n")
-    return result
+    return {"rows": rows, "target": FLAGS.target, "final": rows[-1] if rows else None,
+            "time_to_target": reached and {"step": reached["step"], "wall_time_s": reached["wall_time_s"]}}
 
 
 def main(argv):
@@ -49,7 +42,7 @@ def main(argv):
     import keras
 
     from infogan_tf import config as config_lib
-    from infogan_tf import datasets, train_lib
+    from infogan_tf import datasets, train_lib, workdir
     from infogan_tf.evaluation.matched_accuracy import compute_matched_accuracy
 
     values = config_lib.read_flagfile(FLAGS.config)
@@ -58,7 +51,7 @@ def main(argv):
     held_out = datasets.load_examples(overrides["dataset"], "test[9000:]")
     results_path = Path(FLAGS.workdir) / "quality.json"
     rows = json.loads(results_path.read_text())["rows"] if results_path.exists() else []
-    trained = _trained_steps(Path(FLAGS.workdir))
+    trained = workdir.Workdir(FLAGS.workdir).read_summary().get("global_step", 0)
     for target_step in range(FLAGS.eval_every, FLAGS.train_steps + 1, FLAGS.eval_every):
         if target_step <= trained:
             continue
@@ -71,8 +64,8 @@ def main(argv):
                "mi_cat10_nats": round(summary["mi_estimates_nats"].get("cat10_0", float("nan")), 4)}
         rows.append(row)
         print(json.dumps(row), flush=True)
-        _write_results(results_path, rows)
-    result = _write_results(results_path, rows)
+        workdir.atomic_write_text(results_path, json.dumps(_summarise(rows), indent=2) + "\n")
+    result = _summarise(rows)
     print("step  wall_s  matched_acc  nmi  mi_cat10")
     for row in rows:
         print(f"{row['step']:5d} {row['wall_time_s']:7.0f} {row['matched_accuracy']:11.4f} {row['nmi']:.3f} "
