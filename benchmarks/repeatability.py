@@ -83,12 +83,11 @@ def main(argv):
     if FLAGS.hashes_out:
         train_and_hash(Path(FLAGS.hashes_out))
         return
-    passed = [arg for arg in sys.argv[1:] if not arg.startswith("--hashes_out")]
     runs = []
     with tempfile.TemporaryDirectory() as scratch:
         for index in range(FLAGS.runs):
             out = Path(scratch) / f"run_{index}.json"
-            child = subprocess.run([sys.executable, __file__, *passed, f"--hashes_out={out}"],
+            child = subprocess.run([sys.executable, __file__, *sys.argv[1:], f"--hashes_out={out}"],
                                    stderr=subprocess.PIPE, text=True)
             if child.returncode:
                 sys.exit(f"run {index} failed:\n{child.stderr[-3000:]}")
