@@ -46,6 +46,11 @@ flags.DEFINE_float("leaky_slope", _DEFAULTS.leaky_slope, "Negative slope of D's 
 flags.DEFINE_boolean("joint_discriminator_batch", _DEFAULTS.joint_discriminator_batch,
                      "Pass real and fake images through D as one batch (needed for sparse images such as dSprites: "
                      "with separate batches, batch norm hides their difference in brightness).")
+flags.DEFINE_float("categorical_invariance_weight", _DEFAULTS.categorical_invariance_weight,
+                   "lambda of log Q(c_cat | perturbed G(z, c)): categorical codes must survive a small random "
+                   "rotation, zoom, shift and stroke change (0 = off, the paper's objective).", lower_bound=0.0)
+flags.DEFINE_float("invariance_rotation_deg", _DEFAULTS.invariance_rotation_deg,
+                   "Largest rotation of that perturbation, in degrees.", lower_bound=0.0, upper_bound=180.0)
 flags.DEFINE_enum("strategy", _DEFAULTS.strategy, list(config_lib.STRATEGIES),
                   "auto = MirroredStrategy when more than one GPU is visible.")
 flags.DEFINE_integer("cpu_devices", 0, "Split the CPU into N logical devices (MirroredStrategy without GPUs).",

@@ -41,6 +41,8 @@ class TrainConfig:
     spectral_norm: bool = False
     leaky_slope: float = 0.1
     joint_discriminator_batch: bool = False
+    categorical_invariance_weight: float = 0.0
+    invariance_rotation_deg: float = 20.0
     strategy: str = "auto"
     precision: str = "float32"
     jit_compile: bool = False
@@ -56,6 +58,10 @@ class TrainConfig:
             raise ConfigError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
+        if self.categorical_invariance_weight < 0:
+            raise ConfigError(f"categorical_invariance_weight must be >= 0, got {self.categorical_invariance_weight}")
+        if not 0 <= self.invariance_rotation_deg <= 180:
+            raise ConfigError(f"invariance_rotation_deg must be in [0, 180], got {self.invariance_rotation_deg}")
         for name in ("batch_size", "train_steps", "steps_per_epoch", "checkpoint_every_steps", "keep_checkpoints"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")

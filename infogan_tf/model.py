@@ -9,7 +9,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from infogan_tf import distributions, latents, losses, networks
+from infogan_tf import distributions, latents, losses, networks, perturbations
 
 
 def apply_gradients(optimizer: keras.optimizers.Optimizer, grads: list, variables: list) -> None:
@@ -39,6 +39,8 @@ class InfoGAN(keras.Model):
         mi_weights: dict[str, float] | None = None,
         seed: int = 0,
         joint_discriminator_batch: bool = False,
+        categorical_invariance_weight: float = 0.0,
+        perturbation: perturbations.Perturbation | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -48,6 +50,8 @@ class InfoGAN(keras.Model):
         self.discriminator = discriminator
         mi_weights = mi_weights or {}
         self.code_weights = [float(mi_weights.get(code.kind, 1.0)) for code in spec.codes]
+        self.categorical_invariance_weight = float(categorical_invariance_weight)
+        self.perturbation = perturbation or perturbations.Perturbation()
         self.seed = int(seed)
         self.step = self.add_weight(
             shape=(), dtype="int64", initializer="zeros", trainable=False, aggregation="only_first_replica",
@@ -81,15 +85,35 @@ class InfoGAN(keras.Model):
     def call(self, inputs: dict, training: bool = False):
         return self.generator(networks.generator_inputs(self.spec, inputs), training=training)
 
+    def step_seed(self) -> tf.Tensor:
+        return tf.stack([tf.constant(self.seed, tf.int64), tf.cast(self.step, tf.int64)])
+
     def sample_latents(self, local_batch: tf.Tensor) -> dict[str, tf.Tensor]:
         """This replica's slice of the global batch of latents for the current step."""
-        context = tf.distribute.get_replica_context()
-        replicas = context.num_replicas_in_sync
-        replica_id = tf.cast(context.replica_id_in_sync_group, tf.int32)
-        seed = tf.stack([tf.constant(self.seed, tf.int64), tf.cast(self.step, tf.int64)])
-        global_latents = latents.sample_latents(self.spec, local_batch * replicas, seed)
-        start = replica_id * local_batch
-        return {name: value[start : start + local_batch] for name, value in global_latents.items()}
+        global_batch = local_batch * tf.distribute.get_replica_context().num_replicas_in_sync
+        global_latents = latents.sample_latents(self.spec, global_batch, self.step_seed())
+        return {name: _replica_slice(value, local_batch) for name, value in global_latents.items()}
+
+    def categorical_invariance_loss(self, fake: tf.Tensor, code_values: list[tf.Tensor]) -> tf.Tensor | None:
+        """-lambda_inv sum_k log Q(c_k | T(G(z, c))) over the categorical codes, T a random `Perturbation`.
+
+        Zero weight or no categorical code: None, and no extra D/Q pass. Draws come from a stream of their own,
+        global-batch first like the latents.
+        """
+        categorical = [i for i, code in enumerate(self.spec.codes) if code.kind == latents.CATEGORICAL]
+        if self.categorical_invariance_weight <= 0.0 or not categorical:
+            return None
+        local_batch = tf.shape(fake)[0]
+        global_batch = local_batch * tf.distribute.get_replica_context().num_replicas_in_sync
+        seed = tf.random.experimental.stateless_fold_in(self.step_seed(), 1)
+        draws = _replica_slice(self.perturbation.sample(global_batch, seed), local_batch)
+        perturbed_out = self.discriminator(self.perturbation.apply(fake, draws), training=True)
+        dists = distributions.code_distributions(self.spec, perturbed_out["q_params"])
+        return losses.mutual_information_loss(
+            [dists[i] for i in categorical],
+            [code_values[i] for i in categorical],
+            [self.categorical_invariance_weight] * len(categorical),
+        )
 
     def discriminate(self, real: tf.Tensor, fake: tf.Tensor) -> tuple[dict, dict]:
         """D/Q outputs for the real and the fake batch.
@@ -121,6 +145,9 @@ class InfoGAN(keras.Model):
                 mi_loss = losses.mutual_information_loss(code_dists, code_values, self.code_weights)
             else:
                 mi_loss = tf.zeros_like(fake_logits)
+            invariance_loss = self.categorical_invariance_loss(fake, code_values)
+            if invariance_loss is not None:
+                mi_loss += invariance_loss
             d_loss = losses.discriminator_loss(real_logits, fake_logits) + mi_loss
             g_loss = losses.generator_loss(fake_logits) + mi_loss
             scaled_d_loss = self.d_optimizer.scale_loss(tf.reduce_sum(d_loss) / global_batch)
@@ -140,6 +167,12 @@ class InfoGAN(keras.Model):
         for tracker, estimate in zip(self.mi_trackers, estimates):
             tracker.update_state(estimate)
         return _reportable({metric.name: metric.result() for metric in self.metrics})
+
+
+def _replica_slice(global_values: tf.Tensor, local_batch: tf.Tensor) -> tf.Tensor:
+    """Rows of this replica from a tensor drawn for the global batch."""
+    replica_id = tf.cast(tf.distribute.get_replica_context().replica_id_in_sync_group, tf.int32)
+    return global_values[replica_id * local_batch : (replica_id + 1) * local_batch]
 
 
 def _reportable(logs: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:

@@ -9,7 +9,7 @@ import keras
 import tensorflow as tf
 from absl import logging
 
-from infogan_tf import callbacks, datasets, encoder, latents, networks, runtime, workdir
+from infogan_tf import callbacks, datasets, encoder, latents, networks, perturbations, runtime, workdir
 from infogan_tf.checkpoints import CheckpointCallback, Checkpoints
 from infogan_tf.config import TrainConfig
 from infogan_tf.model import InfoGAN
@@ -57,6 +57,8 @@ def build_infogan(
         mi_weights=config.mi_weights(),
         seed=config.seed,
         joint_discriminator_batch=config.joint_discriminator_batch,
+        categorical_invariance_weight=config.categorical_invariance_weight,
+        perturbation=perturbations.Perturbation(max_rotation_deg=config.invariance_rotation_deg),
     )
     policy = config.precision
     gan.compile(

@@ -25,6 +25,10 @@ def test_config_rejects_bad_choices():
         config.TrainConfig(workdir="w", precision="float8")
     with pytest.raises(config.ConfigError, match="train_steps must be >= 1"):
         config.TrainConfig(workdir="w", train_steps=0)
+    with pytest.raises(config.ConfigError, match="categorical_invariance_weight must be >= 0, got -1"):
+        config.TrainConfig(workdir="w", categorical_invariance_weight=-1.0)
+    with pytest.raises(config.ConfigError, match="invariance_rotation_deg must be in"):
+        config.TrainConfig(workdir="w", invariance_rotation_deg=200.0)
 
 
 def test_every_shipped_config_parses(tmp_path, monkeypatch):

@@ -14,9 +14,10 @@ PRELUDE = textwrap.dedent(
     from infogan_tf import config, latents, runtime, train_lib
     runtime.split_cpu(2)
 
-    def build(strategy, precision="float32", replicas=2):
+    def build(strategy, precision="float32", replicas=2, **overrides):
         keras.mixed_precision.set_global_policy(precision)
-        cfg = config.TrainConfig(workdir="unused", codes="cat:4,cont:1", noise_dim=4, precision=precision)
+        cfg = config.TrainConfig(workdir="unused", codes="cat:4,cont:1", noise_dim=4, precision=precision,
+                                 **overrides)
         spec = latents.parse_latent_spec(cfg.codes, cfg.noise_dim)
         with strategy.scope():
             return train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=replicas)
@@ -35,12 +36,12 @@ def _run(body: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_mirrored_step_matches_single_device_step():
-    out = _run(
-        """
+@pytest.mark.parametrize("overrides", ["", "categorical_invariance_weight=1.0"])
+def test_mirrored_step_matches_single_device_step(overrides):
+    body = """
         keras.utils.set_random_seed(0)
-        single = build(tf.distribute.get_strategy(), replicas=2)  # replicas=2: same synchronized BN layers
-        mirrored = build(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
+        single = build(tf.distribute.get_strategy(), replicas=2, OVERRIDES)  # replicas=2: same synchronized BN
+        mirrored = build(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]), OVERRIDES)
         mirrored.generator.set_weights(single.generator.get_weights())
         mirrored.discriminator.set_weights(single.discriminator.get_weights())
         # Plain SGD with a small step: Adam's first steps are about lr * sign(grad), and large steps through batch
@@ -57,7 +58,7 @@ def test_mirrored_step_matches_single_device_step():
                           "steps": [int(single.step.numpy()), int(mirrored.step.numpy())],
                           "moved": float(np.abs(single.generator.get_weights()[0]).sum())}))
         """
-    )
+    out = _run(body.replace("OVERRIDES", overrides))
     assert out["replicas"] == 2
     assert out["steps"] == [3, 3]
     assert out["max_diff"] < 1e-5, out

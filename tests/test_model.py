@@ -79,3 +79,40 @@ def test_joint_discriminator_batch_trains_and_differs_from_separate_batches():
         assert all(np.isfinite(values[-1]) for values in logs.values())
         weights.append(gan.discriminator.get_weights()[0])
     assert np.abs(weights[0] - weights[1]).max() > 0
+
+
+def test_categorical_invariance_loss_is_log_q_of_the_categorical_codes_on_perturbed_images():
+    gan = _gan("cat:3,cont:1,cat:2", categorical_invariance_weight=0.5)
+    sample = gan.sample_latents(tf.constant(4))
+    values = latents.code_values(gan.spec, sample)
+    fake = gan(sample)
+    loss = gan.categorical_invariance_loss(fake, values).numpy()
+
+    draws = gan.perturbation.sample(4, tf.random.experimental.stateless_fold_in(gan.step_seed(), 1))
+    q_params = gan.discriminator(gan.perturbation.apply(fake, draws), training=True)["q_params"].numpy()
+    first, second = tf.nn.log_softmax(q_params[:, :3]).numpy(), tf.nn.log_softmax(q_params[:, 4:]).numpy()
+    rows = np.arange(4)
+    expected = -0.5 * (first[rows, values[0].numpy()] + second[rows, values[2].numpy()])
+    np.testing.assert_allclose(loss, expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("codes, weight", [("cat:4", 0.0), ("cont:2", 1.0)])
+def test_categorical_invariance_adds_nothing_without_weight_or_categorical_code(codes, weight):
+    gan = _gan(codes, categorical_invariance_weight=weight)
+    sample = gan.sample_latents(tf.constant(2))
+    assert gan.categorical_invariance_loss(gan(sample), latents.code_values(gan.spec, sample)) is None
+
+
+def test_categorical_invariance_enters_the_mi_loss_and_changes_training():
+    import keras
+
+    results = []
+    for weight in (0.0, 1.0):
+        keras.utils.set_random_seed(3)
+        gan = _gan("cat:4", seed=5, categorical_invariance_weight=weight)
+        logs = gan.fit(_images(4, 2), steps_per_epoch=2, epochs=1, verbose=0).history
+        assert all(np.isfinite(values[-1]) for values in logs.values())
+        results.append((logs["mi_loss"][-1], gan.generator.get_weights()[0]))
+    (plain_mi, plain_weights), (invariant_mi, invariant_weights) = results
+    assert invariant_mi > plain_mi + 0.5 * math.log(4)
+    assert not np.allclose(plain_weights, invariant_weights)

@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from infogan_tf.perturbations import Perturbation
+
+_STILL = Perturbation(max_rotation_deg=0.0, max_scale_change=0.0, max_shift_px=0.0, stroke_change=False)
+
+
+def _images(batch=2, size=8, channels=1):
+    return np.random.RandomState(0).rand(batch, size, size, channels).astype("float32")
+
+
+def _draws(*rows):
+    return tf.constant(rows, tf.float32)
+
+
+def test_no_change_returns_the_images():
+    images = _images()
+    out = _STILL.apply(tf.constant(images), _STILL.sample(2, tf.constant([1, 2])))
+    np.testing.assert_allclose(out.numpy(), images, atol=1e-6)
+
+
+def test_shift_moves_content_by_whole_pixels():
+    images = _images()
+    shift = Perturbation(max_rotation_deg=0.0, max_scale_change=0.0, max_shift_px=1.0, stroke_change=False)
+    out = shift.apply(tf.constant(images), _draws([0, 0, 1, 0, 0], [0, 0, 0, -1, 0])).numpy()
+    np.testing.assert_allclose(out[0, :, 1:], images[0, :, :-1], atol=1e-6)
+    np.testing.assert_allclose(out[1, :-1, :], images[1, 1:, :], atol=1e-6)
+
+
+def test_quarter_turn_equals_rot90():
+    images = _images(channels=3)
+    turn = Perturbation(max_rotation_deg=90.0, max_scale_change=0.0, max_shift_px=0.0, stroke_change=False)
+    out = turn.apply(tf.constant(images), _draws([1, 0, 0, 0, 0], [1, 0, 0, 0, 0])).numpy()
+    np.testing.assert_allclose(out, np.rot90(images, 1, axes=(1, 2)), atol=1e-5)
+
+
+@pytest.mark.parametrize("draw, grows", [(0.9, True), (-0.9, False)])
+def test_stroke_change_thickens_or_thins_a_line(draw, grows):
+    line = np.zeros([1, 8, 8, 1], np.float32)
+    line[0, 1:7, 3:5] = 1.0
+    strokes = Perturbation(max_rotation_deg=0.0, max_scale_change=0.0, max_shift_px=0.0, stroke_change=True)
+    out = strokes.apply(tf.constant(line), _draws([0, 0, 0, 0, draw])).numpy()
+    assert (out.sum() > line.sum()) == grows and out.sum() != line.sum()
+
+
+def test_draws_are_repeatable_in_range_and_keep_dtype_and_shape():
+    default = Perturbation()
+    first = default.sample(16, tf.constant([3, 4])).numpy()
+    np.testing.assert_array_equal(first, default.sample(16, tf.constant([3, 4])).numpy())
+    assert first.shape == (16, 5) and first.min() >= -1.0 and first.max() < 1.0
+    images = tf.constant(_images(batch=16, size=28), tf.bfloat16)
+    out = default.apply(images, first)
+    assert out.dtype == tf.bfloat16 and out.shape == images.shape
+    assert not np.allclose(out.numpy(), images.numpy())
+
+
+def test_gradient_reaches_the_images():
+    images = tf.constant(_images())
+    with tf.GradientTape() as tape:
+        tape.watch(images)
+        out = Perturbation().apply(images, _draws([0.5, 0.5, 0.5, 0.5, 0.9], [-0.5, -0.5, -0.5, -0.5, -0.9]))
+        total = tf.reduce_sum(out)
+    grad = tape.gradient(total, images).numpy()
+    assert np.isfinite(grad).all() and np.abs(grad).sum() > 0.0
