@@ -1,4 +1,5 @@
-"""InfoGAN as a `keras.Model`: one `train_step` updates D/Q and G on the GAN loss plus the mutual-information term.
+"""InfoGAN as a `keras.Model`: one `train_step` updates D/Q and G on the GAN loss plus the mutual-information term
+(and, if weighted, the categorical-invariance term).
 
 Latents are drawn for the *global* batch from a stateless seed (base seed, step) and each replica keeps its own slice,
 so a step is the same whatever the number of replicas, and a resumed run draws what the uninterrupted run would have.
@@ -86,6 +87,7 @@ class InfoGAN(keras.Model):
         return self.generator(networks.generator_inputs(self.spec, inputs), training=training)
 
     def step_seed(self) -> tf.Tensor:
+        """(base seed, step): everything random in a step derives from it, so a resumed run draws the same."""
         return tf.stack([tf.constant(self.seed, tf.int64), tf.cast(self.step, tf.int64)])
 
     def sample_latents(self, local_batch: tf.Tensor) -> dict[str, tf.Tensor]:

@@ -46,30 +46,38 @@ class Perturbation:
         scale = 1.0 + self.max_scale_change * draws[:, 1]
         shift_x = self.max_shift_px * draws[:, 2]
         shift_y = self.max_shift_px * draws[:, 3]
-        height, width = images.shape[1], images.shape[2]
-        perturbed = tf.raw_ops.ImageProjectiveTransformV3(
-            images=tf.cast(images, tf.float32),
-            transforms=_inverse_similarity(angle, scale, shift_x, shift_y, height, width),
-            output_shape=tf.constant([height, width]),
-            interpolation="BILINEAR",
-            fill_mode="NEAREST",
-            fill_value=0.0,
-        )
+        perturbed = _rotate_zoom_shift(tf.cast(images, tf.float32), angle, scale, shift_x, shift_y)
         if self.stroke_change:
             perturbed = _change_strokes(perturbed, draws[:, 4])
         return tf.cast(perturbed, images.dtype)
 
 
-def _inverse_similarity(angle, scale, shift_x, shift_y, height: int, width: int) -> tf.Tensor:
-    """Per-image transforms [B, 8] mapping output pixels to input pixels (the convention of the TF op) for a
-    rotation by `angle` and a zoom by `scale` about the image centre, followed by a shift."""
-    cos = tf.cos(angle) / scale
-    sin = tf.sin(angle) / scale
-    centre_x, centre_y = (width - 1) / 2.0, (height - 1) / 2.0
-    offset_x = centre_x - cos * (centre_x + shift_x) + sin * (centre_y + shift_y)
-    offset_y = centre_y - sin * (centre_x + shift_x) - cos * (centre_y + shift_y)
-    zeros = tf.zeros_like(cos)
-    return tf.stack([cos, -sin, offset_x, sin, cos, offset_y, zeros, zeros], axis=1)
+def _rotate_zoom_shift(images: tf.Tensor, angle, scale, shift_x, shift_y) -> tf.Tensor:
+    """Rotates by `angle` and zooms by `scale` about the image centre, then shifts; bilinear, per image.
+
+    Written with gathers rather than TF's ImageProjectiveTransform op, which XLA cannot compile.
+    """
+    height, width = images.shape[1], images.shape[2]
+    rows, cols = tf.meshgrid(tf.range(height, dtype=tf.float32), tf.range(width, dtype=tf.float32), indexing="ij")
+    centre_y, centre_x = (height - 1) / 2.0, (width - 1) / 2.0
+    cos = tf.reshape(tf.cos(angle) / scale, [-1, 1, 1])
+    sin = tf.reshape(tf.sin(angle) / scale, [-1, 1, 1])
+    from_x = cols - centre_x - tf.reshape(shift_x, [-1, 1, 1])
+    from_y = rows - centre_y - tf.reshape(shift_y, [-1, 1, 1])
+    source_x = tf.clip_by_value(cos * from_x - sin * from_y + centre_x, 0.0, width - 1.0)
+    source_y = tf.clip_by_value(sin * from_x + cos * from_y + centre_y, 0.0, height - 1.0)
+    left, top = tf.floor(source_x), tf.floor(source_y)
+    weight_x, weight_y = (source_x - left)[..., None], (source_y - top)[..., None]
+    flat = tf.reshape(images, [tf.shape(images)[0], height * width, images.shape[3]])
+
+    def pixels(y, x):
+        index = tf.cast(tf.minimum(y, height - 1.0), tf.int32) * width + tf.cast(tf.minimum(x, width - 1.0), tf.int32)
+        return tf.reshape(tf.gather(flat, tf.reshape(index, [tf.shape(images)[0], -1]), batch_dims=1),
+                          tf.shape(images))
+
+    upper = (1.0 - weight_x) * pixels(top, left) + weight_x * pixels(top, left + 1.0)
+    lower = (1.0 - weight_x) * pixels(top + 1.0, left) + weight_x * pixels(top + 1.0, left + 1.0)
+    return (1.0 - weight_y) * upper + weight_y * lower
 
 
 def _change_strokes(images: tf.Tensor, draws: tf.Tensor) -> tf.Tensor:

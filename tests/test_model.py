@@ -47,7 +47,7 @@ def test_mixed_precision_steps_are_finite_with_float32_outputs(precision):
     import keras
 
     keras.mixed_precision.set_global_policy(precision)
-    gan = _gan("cat:4,cont:1", precision=precision)
+    gan = _gan("cat:4,cont:1", precision=precision, categorical_invariance_weight=1.0)
     logs = gan.fit(_images(8, 3), steps_per_epoch=3, epochs=1, verbose=0).history
     assert all(np.isfinite(values[-1]) for values in logs.values())
     sample = latents.sample_latents(gan.spec, 2, tf.constant([0, 0]))
@@ -116,3 +116,9 @@ def test_categorical_invariance_enters_the_mi_loss_and_changes_training():
     (plain_mi, plain_weights), (invariant_mi, invariant_weights) = results
     assert invariant_mi > plain_mi + 0.5 * math.log(4)
     assert not np.allclose(plain_weights, invariant_weights)
+
+
+def test_categorical_invariance_step_compiles_with_xla():
+    gan = _gan("cat:4,cont:1", jit_compile=True, categorical_invariance_weight=1.0)
+    logs = gan.fit(_images(4, 2), steps_per_epoch=2, epochs=1, verbose=0).history
+    assert all(np.isfinite(values[-1]) for values in logs.values())

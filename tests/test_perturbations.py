@@ -64,3 +64,10 @@ def test_gradient_reaches_the_images():
         total = tf.reduce_sum(out)
     grad = tape.gradient(total, images).numpy()
     assert np.isfinite(grad).all() and np.abs(grad).sum() > 0.0
+
+
+def test_xla_compiled_perturbation_matches_eager():
+    images = tf.constant(_images(batch=4, size=28))
+    draws = Perturbation().sample(4, tf.constant([5, 6]))
+    compiled = tf.function(Perturbation().apply, jit_compile=True)
+    np.testing.assert_allclose(compiled(images, draws).numpy(), Perturbation().apply(images, draws).numpy(), atol=1e-5)
