@@ -1,5 +1,5 @@
-"""Are two same-seed training runs bit-identical, and for how many steps? Trains the MNIST net (`configs/mnist.cfg`)
-in --runs fresh processes and reports the first step at which their weights differ.
+"""Are two same-seed training runs bit-identical, and for how many steps? Trains the MNIST net (`configs/mnist.cfg`,
+or --config) in --runs fresh processes and reports the first step at which their weights differ.
 
     python benchmarks/repeatability.py [--steps=200] [--data=../shared/data/mnist] [--op_determinism] [--threads=1]
 
@@ -25,6 +25,7 @@ FLAGS = flags.FLAGS
 flags.DEFINE_integer("steps", 200, "Training steps per run.", lower_bound=1)
 flags.DEFINE_integer("runs", 2, "Number of same-seed runs to compare.", lower_bound=2)
 flags.DEFINE_integer("seed", 0, "The seed every run uses.")
+flags.DEFINE_string("config", "configs/mnist.cfg", "Flagfile with the training setting (its dataset is not used).")
 flags.DEFINE_string("data", None, "Optional folder of MNIST-format IDX files; default: seeded random images.")
 flags.DEFINE_boolean("op_determinism", False, "Call tf.config.experimental.enable_op_determinism() in each run.")
 flags.DEFINE_integer("threads", 0, "Intra- and inter-op threads per run (0: TensorFlow's default).", lower_bound=0)
@@ -36,7 +37,7 @@ def _weights_digest(model) -> str:
 
 
 def train_and_hash(out_path: Path) -> None:
-    """One run: the mnist.cfg setting for --steps steps; writes one [G digest, D/Q digest] pair per step."""
+    """One run: the --config setting for --steps steps; writes one [G digest, D/Q digest] pair per step."""
     import keras
     import numpy as np
     import tensorflow as tf
@@ -49,8 +50,7 @@ def train_and_hash(out_path: Path) -> None:
 
     from infogan_tf import config, datasets, latents, train_lib
 
-    cfg = config.config_from_flags(config.read_flagfile(ROOT / "configs" / "mnist.cfg"), workdir="unused",
-                                   seed=FLAGS.seed)
+    cfg = config.config_from_flags(config.read_flagfile(FLAGS.config), workdir="unused", seed=FLAGS.seed)
     keras.utils.set_random_seed(cfg.seed)
     spec = latents.parse_latent_spec(cfg.codes, cfg.noise_dim, cfg.noise_prior)
     gan = train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=1)
@@ -93,7 +93,7 @@ def main(argv):
                 sys.exit(f"run {index} failed:\n{child.stderr[-3000:]}")
             runs.append(json.loads(out.read_text()))
     step = first_difference(runs)
-    setting = {"steps": FLAGS.steps, "runs": FLAGS.runs, "data": FLAGS.data or "random",
+    setting = {"config": FLAGS.config, "steps": FLAGS.steps, "runs": FLAGS.runs, "data": FLAGS.data or "random",
                "op_determinism": FLAGS.op_determinism, "threads": FLAGS.threads or "default"}
     print(json.dumps({**setting, "first_differing_step": step}))
     if step is None:
