@@ -52,6 +52,7 @@ class InfoGAN(keras.Model):
         mi_weights = mi_weights or {}
         self.code_weights = [float(mi_weights.get(code.kind, 1.0)) for code in spec.codes]
         self.categorical_invariance_weight = float(categorical_invariance_weight)
+        self.categorical_codes = [i for i, code in enumerate(spec.codes) if code.kind == latents.CATEGORICAL]
         self.perturbation = perturbation or perturbations.Perturbation()
         self.seed = int(seed)
         self.step = self.add_weight(
@@ -92,8 +93,7 @@ class InfoGAN(keras.Model):
 
     def sample_latents(self, local_batch: tf.Tensor) -> dict[str, tf.Tensor]:
         """This replica's slice of the global batch of latents for the current step."""
-        global_batch = local_batch * tf.distribute.get_replica_context().num_replicas_in_sync
-        global_latents = latents.sample_latents(self.spec, global_batch, self.step_seed())
+        global_latents = latents.sample_latents(self.spec, _global_batch(local_batch), self.step_seed())
         return {name: _replica_slice(value, local_batch) for name, value in global_latents.items()}
 
     def categorical_invariance_loss(self, fake: tf.Tensor, code_values: list[tf.Tensor]) -> tf.Tensor | None:
@@ -102,19 +102,17 @@ class InfoGAN(keras.Model):
         Zero weight or no categorical code: None, and no extra D/Q pass. Draws come from a stream of their own,
         global-batch first like the latents.
         """
-        categorical = [i for i, code in enumerate(self.spec.codes) if code.kind == latents.CATEGORICAL]
-        if self.categorical_invariance_weight <= 0.0 or not categorical:
+        if self.categorical_invariance_weight <= 0.0 or not self.categorical_codes:
             return None
         local_batch = tf.shape(fake)[0]
-        global_batch = local_batch * tf.distribute.get_replica_context().num_replicas_in_sync
         seed = tf.random.experimental.stateless_fold_in(self.step_seed(), 1)
-        draws = _replica_slice(self.perturbation.sample(global_batch, seed), local_batch)
+        draws = _replica_slice(self.perturbation.sample(_global_batch(local_batch), seed), local_batch)
         perturbed_out = self.discriminator(self.perturbation.apply(fake, draws), training=True)
         dists = distributions.code_distributions(self.spec, perturbed_out["q_params"])
         return losses.mutual_information_loss(
-            [dists[i] for i in categorical],
-            [code_values[i] for i in categorical],
-            [self.categorical_invariance_weight] * len(categorical),
+            [dists[i] for i in self.categorical_codes],
+            [code_values[i] for i in self.categorical_codes],
+            [self.categorical_invariance_weight] * len(self.categorical_codes),
         )
 
     def discriminate(self, real: tf.Tensor, fake: tf.Tensor) -> tuple[dict, dict]:
@@ -134,7 +132,7 @@ class InfoGAN(keras.Model):
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
         local_batch = tf.shape(real)[0]
-        global_batch = tf.cast(local_batch * tf.distribute.get_replica_context().num_replicas_in_sync, tf.float32)
+        global_batch = tf.cast(_global_batch(local_batch), tf.float32)
         sampled = self.sample_latents(local_batch)
         code_values = latents.code_values(self.spec, sampled)
         with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
@@ -169,6 +167,10 @@ class InfoGAN(keras.Model):
         for tracker, estimate in zip(self.mi_trackers, estimates):
             tracker.update_state(estimate)
         return _reportable({metric.name: metric.result() for metric in self.metrics})
+
+
+def _global_batch(local_batch: tf.Tensor) -> tf.Tensor:
+    return local_batch * tf.distribute.get_replica_context().num_replicas_in_sync
 
 
 def _replica_slice(global_values: tf.Tensor, local_batch: tf.Tensor) -> tf.Tensor:
