@@ -41,7 +41,10 @@ flags.DEFINE_float("mi_weight_categorical", _DEFAULTS.mi_weight_categorical, "la
 flags.DEFINE_float("mi_weight_continuous", _DEFAULTS.mi_weight_continuous, "lambda of continuous codes.")
 flags.DEFINE_float("mi_weight_bernoulli", _DEFAULTS.mi_weight_bernoulli, "lambda of Bernoulli codes.")
 flags.DEFINE_boolean("batch_norm", _DEFAULTS.batch_norm, "Batch normalisation in G and D/Q.")
-flags.DEFINE_boolean("spectral_norm", _DEFAULTS.spectral_norm, "Spectral normalisation of D's layers.")
+flags.DEFINE_boolean("d_batch_norm", _DEFAULTS.d_batch_norm, "Batch normalisation in D/Q (and the contrastive "
+                     "head); off with --batch_norm off. --nod_batch_norm keeps it in G only, as InfoGAN-CR does.")
+flags.DEFINE_boolean("spectral_norm", _DEFAULTS.spectral_norm, "Spectral normalisation of every layer of D/Q (and "
+                     "of the contrastive head but its output layer), as InfoGAN-CR does.")
 flags.DEFINE_float("leaky_slope", _DEFAULTS.leaky_slope, "Negative slope of D's leaky ReLUs.")
 flags.DEFINE_boolean("joint_discriminator_batch", _DEFAULTS.joint_discriminator_batch,
                      "Pass real and fake images through D as one batch (needed for sparse images such as dSprites: "
@@ -51,6 +54,23 @@ flags.DEFINE_float("categorical_invariance_weight", _DEFAULTS.categorical_invari
                    "rotation, zoom, shift and stroke change (0 = off, the paper's objective).", lower_bound=0.0)
 flags.DEFINE_float("invariance_rotation_deg", _DEFAULTS.invariance_rotation_deg,
                    "Largest rotation of that perturbation, in degrees.", lower_bound=0.0, upper_bound=180.0)
+flags.DEFINE_float("invariance_scale_change", _DEFAULTS.invariance_scale_change,
+                   "Largest zoom of that perturbation, as a fraction (0.1: 0.9x to 1.1x).", lower_bound=0.0,
+                   upper_bound=0.99)
+flags.DEFINE_float("invariance_shift_px", _DEFAULTS.invariance_shift_px,
+                   "Largest shift of that perturbation along each axis, in pixels.", lower_bound=0.0)
+flags.DEFINE_float("contrastive_weight", _DEFAULTS.contrastive_weight,
+                   "lambda of InfoGAN-CR's contrastive term for G: a pair discriminator H must tell which code two "
+                   "generated images share (0 = off).", lower_bound=0.0)
+flags.DEFINE_integer("contrastive_start_step", _DEFAULTS.contrastive_start_step,
+                     "Step from which the contrastive term (and H's training) is on; InfoGAN-CR's progressive "
+                     "schedule switches it on late.", lower_bound=0)
+flags.DEFINE_float("contrastive_gap", _DEFAULTS.contrastive_gap,
+                   "Smallest distance between the values of a continuous code that a pair does not share.",
+                   lower_bound=0.0, upper_bound=2.0)
+flags.DEFINE_float("contrastive_learning_rate", _DEFAULTS.contrastive_learning_rate, "Adam learning rate of H.")
+flags.DEFINE_integer("g_steps_per_d_step", _DEFAULTS.g_steps_per_d_step,
+                     "G updates per D/Q update (InfoGAN-CR makes 2).", lower_bound=1)
 flags.DEFINE_enum("strategy", _DEFAULTS.strategy, list(config_lib.STRATEGIES),
                   "auto = MirroredStrategy when more than one GPU is visible.")
 flags.DEFINE_integer("cpu_devices", 0, "Split the CPU into N logical devices (MirroredStrategy without GPUs).",

@@ -1,4 +1,5 @@
-"""Checkpoints of everything a resumed run needs: both networks, both optimizers and the step.
+"""Checkpoints of everything a resumed run needs: both networks, both optimizers, the step, and the network and
+optimizer of every regulariser that has them.
 
 The step is also the random state: latents come from a stateless seed (base seed, step). `CheckpointManager`
 writes the data files before it atomically rewrites its index, so a crash mid-save leaves the previous checkpoint
@@ -23,12 +24,14 @@ class Checkpoints:
     def __init__(self, model: InfoGAN, directory: Path, max_to_keep: int, restore_directory: Path | None = None):
         self.model = model
         self.restore_directory = restore_directory or directory
+        # Regularisers with a network of their own are saved under their name; the rest have no state to keep.
         self.checkpoint = tf.train.Checkpoint(
             generator=model.generator,
             discriminator=model.discriminator,
             d_optimizer=model.d_optimizer,
             g_optimizer=model.g_optimizer,
             step=model.step,
+            **{regularizer.name: regularizer for regularizer in model.regularizers if regularizer.network is not None},
         )
         self.manager = tf.train.CheckpointManager(self.checkpoint, str(directory), max_to_keep=max_to_keep)
 

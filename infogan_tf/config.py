@@ -38,11 +38,19 @@ class TrainConfig:
     mi_weight_continuous: float = 1.0
     mi_weight_bernoulli: float = 1.0
     batch_norm: bool = True
+    d_batch_norm: bool = True
     spectral_norm: bool = False
     leaky_slope: float = 0.1
     joint_discriminator_batch: bool = False
     categorical_invariance_weight: float = 0.0
     invariance_rotation_deg: float = 20.0
+    invariance_scale_change: float = 0.1
+    invariance_shift_px: float = 2.0
+    contrastive_weight: float = 0.0
+    contrastive_start_step: int = 0
+    contrastive_gap: float = 0.0
+    contrastive_learning_rate: float = 2e-3
+    g_steps_per_d_step: int = 1
     strategy: str = "auto"
     precision: str = "float32"
     jit_compile: bool = False
@@ -62,7 +70,19 @@ class TrainConfig:
             raise ConfigError(f"categorical_invariance_weight must be >= 0, got {self.categorical_invariance_weight}")
         if not 0 <= self.invariance_rotation_deg <= 180:
             raise ConfigError(f"invariance_rotation_deg must be in [0, 180], got {self.invariance_rotation_deg}")
-        for name in ("batch_size", "train_steps", "steps_per_epoch", "checkpoint_every_steps", "keep_checkpoints"):
+        if not 0 <= self.invariance_scale_change < 1:
+            raise ConfigError(f"invariance_scale_change must be in [0, 1), got {self.invariance_scale_change}")
+        if self.invariance_shift_px < 0:
+            raise ConfigError(f"invariance_shift_px must be >= 0, got {self.invariance_shift_px}")
+        if self.contrastive_weight < 0:
+            raise ConfigError(f"contrastive_weight must be >= 0, got {self.contrastive_weight}")
+        if self.contrastive_start_step < 0:
+            raise ConfigError(f"contrastive_start_step must be >= 0, got {self.contrastive_start_step}")
+        if not 0 <= self.contrastive_gap <= 2:
+            raise ConfigError(f"contrastive_gap must be in [0, 2], got {self.contrastive_gap}")
+        positive = ("batch_size", "train_steps", "steps_per_epoch", "checkpoint_every_steps", "keep_checkpoints",
+                    "g_steps_per_d_step")
+        for name in positive:
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
 

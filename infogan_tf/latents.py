@@ -242,3 +242,13 @@ def code_values(spec: LatentSpec, latents: dict[str, tf.Tensor]) -> list[tf.Tens
         values.append(latents[code.kind][:, columns[code.kind]])
         columns[code.kind] += 1
     return values
+
+
+def with_code_values(spec: LatentSpec, latents: dict[str, tf.Tensor], values: Sequence[tf.Tensor]) -> dict:
+    """`latents` with each code replaced by `values` (spec order): the inverse of `code_values`."""
+    batch_size = tf.shape(latents["noise"])[0]
+    grouped: dict[str, list[tf.Tensor]] = {kind: [] for kind in KINDS}
+    for code, value in zip(spec.codes, values, strict=True):
+        grouped[code.kind].append(value)
+    dtypes = {CATEGORICAL: tf.int32, CONTINUOUS: tf.float32, BERNOULLI: tf.float32}
+    return {**latents, **{kind: _stack_codes(grouped[kind], batch_size, dtypes[kind]) for kind in KINDS}}

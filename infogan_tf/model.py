@@ -1,5 +1,5 @@
 """InfoGAN as a `keras.Model`: one `train_step` updates D/Q and G on the GAN loss plus the mutual-information term
-(and, if weighted, the categorical-invariance term).
+and the terms of any regularisers (`infogan_tf.regularizers`).
 
 Latents are drawn for the *global* batch from a stateless seed (base seed, step) and each replica keeps its own slice,
 so a step is the same whatever the number of replicas, and a resumed run draws what the uninterrupted run would have.
@@ -7,10 +7,15 @@ so a step is the same whatever the number of replicas, and a resumed run draws w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 import keras
 import tensorflow as tf
 
-from infogan_tf import distributions, latents, losses, networks, perturbations
+from infogan_tf import distributions, latents, losses, networks
+from infogan_tf.config import ConfigError
+from infogan_tf.regularizers.base import Regularizer, StepContext, Terms
 
 
 def apply_gradients(optimizer: keras.optimizers.Optimizer, grads: list, variables: list) -> None:
@@ -29,7 +34,12 @@ def apply_gradients(optimizer: keras.optimizers.Optimizer, grads: list, variable
 
 
 class InfoGAN(keras.Model):
-    """Trains G and D/Q; `fit(images)` is all a caller needs after `compile(d_optimizer, g_optimizer)`."""
+    """Trains G and D/Q; `fit(images)` is all a caller needs after `compile(d_optimizer, g_optimizer)`.
+
+    Each step makes one D/Q update and `g_steps_per_d_step` G updates: the first from the same forward pass as the
+    D/Q update, the others each from a fresh pass with the same latents through the updated networks. Every
+    regulariser that is active adds its weighted loss to the players it trains and updates its own network.
+    """
 
     def __init__(
         self,
@@ -40,20 +50,25 @@ class InfoGAN(keras.Model):
         mi_weights: dict[str, float] | None = None,
         seed: int = 0,
         joint_discriminator_batch: bool = False,
-        categorical_invariance_weight: float = 0.0,
-        perturbation: perturbations.Perturbation | None = None,
+        regularizers: Sequence[Regularizer] = (),
+        g_steps_per_d_step: int = 1,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if g_steps_per_d_step < 1:
+            raise ConfigError(f"g_steps_per_d_step must be >= 1, got {g_steps_per_d_step}")
+        names = [regularizer.name for regularizer in regularizers]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"regulariser names must be unique, got {names}")
         self.joint_discriminator_batch = joint_discriminator_batch
         self.spec = spec
         self.generator = generator
         self.discriminator = discriminator
         mi_weights = mi_weights or {}
         self.code_weights = [float(mi_weights.get(code.kind, 1.0)) for code in spec.codes]
-        self.categorical_invariance_weight = float(categorical_invariance_weight)
-        self.categorical_codes = [i for i, code in enumerate(spec.codes) if code.kind == latents.CATEGORICAL]
-        self.perturbation = perturbation or perturbations.Perturbation()
+        self.regularizers = list(regularizers)
+        self.active_regularizers = [r for r in self.regularizers if r.active_at(0)]
+        self.g_steps_per_d_step = int(g_steps_per_d_step)
         self.seed = int(seed)
         self.step = self.add_weight(
             shape=(), dtype="int64", initializer="zeros", trainable=False, aggregation="only_first_replica",
@@ -76,12 +91,23 @@ class InfoGAN(keras.Model):
         """Creates optimizer slots up front: required under a strategy and for an exact checkpoint restore."""
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
+        for regularizer in self.regularizers:
+            regularizer.build_optimizer()
+
+    def activate_regularizers(self, step: int) -> None:
+        """Switches on the regularisers whose start step has come; a change rebuilds the train function, so a term
+        that is off costs nothing. Call before each `fit` (train_lib splits training at every start step)."""
+        active = [regularizer for regularizer in self.regularizers if regularizer.active_at(step)]
+        if active != self.active_regularizers:
+            self.active_regularizers = active
+            self.train_function = None
 
     @property
     def metrics(self):
         return [
             self.d_loss_tracker, self.g_loss_tracker, self.mi_loss_tracker, self.d_real_tracker, self.d_fake_tracker,
             *self.mi_trackers,
+            *(tracker for regularizer in self.active_regularizers for tracker in regularizer.trackers),
         ]
 
     def call(self, inputs: dict, training: bool = False):
@@ -95,25 +121,6 @@ class InfoGAN(keras.Model):
         """This replica's slice of the global batch of latents for the current step."""
         global_latents = latents.sample_latents(self.spec, _global_batch(local_batch), self.step_seed())
         return {name: _replica_slice(value, local_batch) for name, value in global_latents.items()}
-
-    def categorical_invariance_loss(self, fake: tf.Tensor, code_values: list[tf.Tensor]) -> tf.Tensor | None:
-        """-lambda_inv sum_k log Q(c_k | T(G(z, c))) over the categorical codes, T a random `Perturbation`.
-
-        Zero weight or no categorical code: None, and no extra D/Q pass. Draws come from a stream of their own,
-        global-batch first like the latents.
-        """
-        if self.categorical_invariance_weight <= 0.0 or not self.categorical_codes:
-            return None
-        local_batch = tf.shape(fake)[0]
-        seed = tf.random.experimental.stateless_fold_in(self.step_seed(), 1)
-        draws = _replica_slice(self.perturbation.sample(_global_batch(local_batch), seed), local_batch)
-        perturbed_out = self.discriminator(self.perturbation.apply(fake, draws), training=True)
-        dists = distributions.code_distributions(self.spec, perturbed_out["q_params"])
-        return losses.mutual_information_loss(
-            [dists[i] for i in self.categorical_codes],
-            [code_values[i] for i in self.categorical_codes],
-            [self.categorical_invariance_weight] * len(self.categorical_codes),
-        )
 
     def discriminate(self, real: tf.Tensor, fake: tf.Tensor) -> tuple[dict, dict]:
         """D/Q outputs for the real and the fake batch.
@@ -129,44 +136,95 @@ class InfoGAN(keras.Model):
         return ({name: value[:local_batch] for name, value in both.items()},
                 {name: value[local_batch:] for name, value in both.items()})
 
+    def step_context(self, fake: tf.Tensor, sampled: dict[str, tf.Tensor]) -> StepContext:
+        """What the regularisers see of this step: this replica's fakes and latents, and the step's seed."""
+        local_batch = tf.shape(fake)[0]
+        return StepContext(
+            spec=self.spec, fake=fake, sampled=sampled, code_values=latents.code_values(self.spec, sampled),
+            seed=self.step_seed(), global_batch=_global_batch(local_batch), generator=self.generator,
+            discriminator=self.discriminator, replica_slice=lambda values: _replica_slice(values, local_batch),
+        )
+
+    def objective(self, real: tf.Tensor, sampled: dict[str, tf.Tensor]) -> Objective:
+        """One forward pass: G's fakes, D/Q on real and fake, the MI term and every active regulariser."""
+        code_values = latents.code_values(self.spec, sampled)
+        fake = self.generator(networks.generator_inputs(self.spec, sampled), training=True)
+        real_out, fake_out = self.discriminate(real, fake)
+        real_logits = real_out["logit"][:, 0]
+        fake_logits = fake_out["logit"][:, 0]
+        code_dists = distributions.code_distributions(self.spec, fake_out["q_params"])
+        if code_dists:
+            mi_loss = losses.mutual_information_loss(code_dists, code_values, self.code_weights)
+        else:
+            mi_loss = tf.zeros_like(fake_logits)
+        d_loss = losses.discriminator_loss(real_logits, fake_logits) + mi_loss
+        g_loss = losses.generator_loss(fake_logits) + mi_loss
+        context = self.step_context(fake, sampled)
+        terms = [regularizer.terms(context) for regularizer in self.active_regularizers]
+        for regularizer, term in zip(self.active_regularizers, terms):
+            if regularizer.trains_discriminator:
+                d_loss += regularizer.weight * term.loss
+            if regularizer.trains_generator:
+                g_loss += regularizer.weight * term.loss
+        return Objective(d_loss, g_loss, mi_loss, real_logits, fake_logits, code_dists, code_values, terms)
+
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
         local_batch = tf.shape(real)[0]
         global_batch = tf.cast(_global_batch(local_batch), tf.float32)
         sampled = self.sample_latents(local_batch)
-        code_values = latents.code_values(self.spec, sampled)
-        with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
-            fake = self.generator(networks.generator_inputs(self.spec, sampled), training=True)
-            real_out, fake_out = self.discriminate(real, fake)
-            real_logits = real_out["logit"][:, 0]
-            fake_logits = fake_out["logit"][:, 0]
-            code_dists = distributions.code_distributions(self.spec, fake_out["q_params"])
-            if code_dists:
-                mi_loss = losses.mutual_information_loss(code_dists, code_values, self.code_weights)
-            else:
-                mi_loss = tf.zeros_like(fake_logits)
-            invariance_loss = self.categorical_invariance_loss(fake, code_values)
-            if invariance_loss is not None:
-                mi_loss += invariance_loss
-            d_loss = losses.discriminator_loss(real_logits, fake_logits) + mi_loss
-            g_loss = losses.generator_loss(fake_logits) + mi_loss
-            scaled_d_loss = self.d_optimizer.scale_loss(tf.reduce_sum(d_loss) / global_batch)
-            scaled_g_loss = self.g_optimizer.scale_loss(tf.reduce_sum(g_loss) / global_batch)
-        d_vars = self.discriminator.trainable_variables
-        g_vars = self.generator.trainable_variables
-        apply_gradients(self.d_optimizer, d_tape.gradient(scaled_d_loss, d_vars), d_vars)
-        apply_gradients(self.g_optimizer, g_tape.gradient(scaled_g_loss, g_vars), g_vars)
+        with tf.GradientTape(persistent=True) as tape:
+            out = self.objective(real, sampled)
+            scaled_d_loss = self.d_optimizer.scale_loss(tf.reduce_sum(out.d_loss) / global_batch)
+            scaled_g_loss = self.g_optimizer.scale_loss(tf.reduce_sum(out.g_loss) / global_batch)
+            scaled_own_losses = [
+                regularizer.optimizer.scale_loss(tf.reduce_sum(term.own_loss) / global_batch)
+                for regularizer, term in zip(self.active_regularizers, out.terms) if regularizer.network is not None
+            ]
+        self._descend(tape, scaled_d_loss, self.d_optimizer, self.discriminator)
+        self._descend(tape, scaled_g_loss, self.g_optimizer, self.generator)
+        owners = [regularizer for regularizer in self.active_regularizers if regularizer.network is not None]
+        for regularizer, scaled_loss in zip(owners, scaled_own_losses):
+            self._descend(tape, scaled_loss, regularizer.optimizer, regularizer.network)
+        del tape
+        for _ in range(self.g_steps_per_d_step - 1):
+            with tf.GradientTape() as g_tape:
+                g_loss = self.objective(real, sampled).g_loss
+                scaled_g_loss = self.g_optimizer.scale_loss(tf.reduce_sum(g_loss) / global_batch)
+            self._descend(g_tape, scaled_g_loss, self.g_optimizer, self.generator)
         self.step.assign_add(1)
+        return _reportable(self._update_metrics(out))
 
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        self.mi_loss_tracker.update_state(mi_loss)
-        self.d_real_tracker.update_state(tf.sigmoid(real_logits))
-        self.d_fake_tracker.update_state(tf.sigmoid(fake_logits))
-        estimates = losses.mutual_information_estimates(self.spec, code_dists, code_values)
+    @staticmethod
+    def _descend(tape: tf.GradientTape, scaled_loss: tf.Tensor, optimizer, network: keras.Model) -> None:
+        variables = network.trainable_variables
+        apply_gradients(optimizer, tape.gradient(scaled_loss, variables), variables)
+
+    def _update_metrics(self, out: Objective) -> dict[str, tf.Tensor]:
+        self.d_loss_tracker.update_state(out.d_loss)
+        self.g_loss_tracker.update_state(out.g_loss)
+        self.mi_loss_tracker.update_state(out.mi_loss)
+        self.d_real_tracker.update_state(tf.sigmoid(out.real_logits))
+        self.d_fake_tracker.update_state(tf.sigmoid(out.fake_logits))
+        estimates = losses.mutual_information_estimates(self.spec, out.code_dists, out.code_values)
         for tracker, estimate in zip(self.mi_trackers, estimates):
             tracker.update_state(estimate)
-        return _reportable({metric.name: metric.result() for metric in self.metrics})
+        for regularizer, term in zip(self.active_regularizers, out.terms):
+            regularizer.update_metrics(term)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+
+class Objective(NamedTuple):
+    """Per-example losses and what the metrics need, from one forward pass."""
+
+    d_loss: tf.Tensor
+    g_loss: tf.Tensor
+    mi_loss: tf.Tensor
+    real_logits: tf.Tensor
+    fake_logits: tf.Tensor
+    code_dists: list
+    code_values: list
+    terms: list[Terms]
 
 
 def _global_batch(local_batch: tf.Tensor) -> tf.Tensor:

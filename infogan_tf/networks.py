@@ -14,8 +14,7 @@ from keras import layers
 
 from infogan_tf import latents
 from infogan_tf.config import ConfigError
-
-PACKAGE = "infogan_tf"
+from infogan_tf.spectral_norm import PACKAGE, SpectralConv2D, SpectralDense
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,9 +45,15 @@ class NetworkOptions:
     """Choices that do not change shapes."""
 
     batch_norm: bool = True
+    d_batch_norm: bool = True
     spectral_norm: bool = False
     leaky_slope: float = 0.1
     sync_batch_norm: bool = False
+
+    @property
+    def discriminator_batch_norm(self) -> bool:
+        """D/Q (and H) use batch norm only if both switches allow it; G follows `batch_norm` alone."""
+        return self.batch_norm and self.d_batch_norm
 
 
 def architecture_for(image_shape: tuple[int, int, int]) -> Architecture:
@@ -138,8 +143,29 @@ def build_generator(
     return keras.Model(inputs, images, name="generator")
 
 
-def _maybe_spectral(layer: layers.Layer, options: NetworkOptions) -> layers.Layer:
-    return layers.SpectralNormalization(layer) if options.spectral_norm else layer
+def _conv(filters: int, options: NetworkOptions, use_bias: bool = True) -> layers.Layer:
+    kind = SpectralConv2D if options.spectral_norm else layers.Conv2D
+    return kind(filters, 4, strides=2, padding="same", use_bias=use_bias)
+
+
+def _dense(units: int, options: NetworkOptions, use_bias: bool = True, **kwargs) -> layers.Layer:
+    kind = SpectralDense if options.spectral_norm else layers.Dense
+    return kind(units, use_bias=use_bias, **kwargs)
+
+
+def _trunk(x, arch: Architecture, options: NetworkOptions):
+    """D's shared layers: stride-2 convs (no batch norm on the first) and dense layers, leaky ReLUs."""
+    for index, filters in enumerate(arch.d_conv):
+        normalised = options.discriminator_batch_norm and index > 0
+        x = _conv(filters, options, use_bias=not normalised)(x)
+        x = _batch_norm(options)(x) if normalised else x
+        x = layers.LeakyReLU(options.leaky_slope)(x)
+    x = layers.Flatten()(x)
+    for width in arch.d_dense:
+        x = _dense(width, options, use_bias=not options.discriminator_batch_norm)(x)
+        x = _batch_norm(options)(x) if options.discriminator_batch_norm else x
+        x = layers.LeakyReLU(options.leaky_slope)(x)
+    return x
 
 
 def build_discriminator(
@@ -148,23 +174,28 @@ def build_discriminator(
     """D/Q: one trunk, two heads. Outputs {"logit": float32 [B, 1], "q_params": float32 [B, spec.num_q_params]}.
 
     Q shares every layer of D but the last, as in the paper, so the mutual-information loss also shapes the trunk.
+    With spectral norm, every layer of both heads is normalised too, as in InfoGAN-CR.
     """
     arch = architecture_for(image_shape)
     images = keras.Input(shape=image_shape, name="images")
-    x = images
-    for index, filters in enumerate(arch.d_conv):
-        normalised = options.batch_norm and index > 0
-        x = _maybe_spectral(layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not normalised), options)(x)
-        x = _batch_norm(options)(x) if normalised else x
-        x = layers.LeakyReLU(options.leaky_slope)(x)
-    x = layers.Flatten()(x)
-    for width in arch.d_dense:
-        x = _maybe_spectral(layers.Dense(width, use_bias=not options.batch_norm), options)(x)
-        x = _batch_norm(options)(x) if options.batch_norm else x
-        x = layers.LeakyReLU(options.leaky_slope)(x)
-    logit = _maybe_spectral(layers.Dense(1, dtype="float32", name="logit"), options)(x)
-    q = layers.Dense(arch.q_hidden, use_bias=not options.batch_norm)(x)
-    q = _batch_norm(options)(q) if options.batch_norm else q
+    x = _trunk(images, arch, options)
+    logit = _dense(1, options, dtype="float32", name="logit")(x)
+    q = _dense(arch.q_hidden, options, use_bias=not options.discriminator_batch_norm)(x)
+    q = _batch_norm(options)(q) if options.discriminator_batch_norm else q
     q = layers.LeakyReLU(options.leaky_slope)(q)
-    q_params = layers.Dense(max(spec.num_q_params, 1), dtype="float32", name="q_params")(q)
+    q_params = _dense(max(spec.num_q_params, 1), options, dtype="float32", name="q_params")(q)
     return keras.Model(images, {"logit": logit, "q_params": q_params}, name="discriminator")
+
+
+def build_pair_discriminator(
+    num_classes: int, image_shape: tuple[int, int, int], options: NetworkOptions = NetworkOptions()
+) -> keras.Model:
+    """InfoGAN-CR's H: D's trunk over two images stacked on channels [B, H, W, 2C] -> float32 logits [B, classes].
+
+    The output layer is never spectrally normalised, as in the reference.
+    """
+    height, width, channels = image_shape
+    pairs = keras.Input(shape=(height, width, 2 * channels), name="image_pairs")
+    x = _trunk(pairs, architecture_for(image_shape), options)
+    logits = layers.Dense(num_classes, dtype="float32", name="shared_code_logits")(x)
+    return keras.Model(pairs, logits, name="pair_discriminator")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Sequence
 
 import keras
 import tensorflow as tf
 from absl import logging
 
-from infogan_tf import callbacks, datasets, encoder, latents, networks, perturbations, runtime, workdir
+from infogan_tf import callbacks, datasets, encoder, latents, networks, regularizers, runtime, workdir
 from infogan_tf.checkpoints import CheckpointCallback, Checkpoints
 from infogan_tf.config import TrainConfig
 from infogan_tf.model import InfoGAN
@@ -19,12 +20,21 @@ class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite; the last good checkpoint is kept."""
 
 
-def epoch_plan(start: int, end: int, steps_per_epoch: int) -> list[tuple[int, int, int]]:
+def epoch_plan(
+    start: int, end: int, steps_per_epoch: int, breaks: Sequence[int] = ()
+) -> list[tuple[int, int, int]]:
     """Splits steps [start, end) into `fit` calls (initial_epoch, epochs, steps_per_epoch).
 
     Epoch e always covers steps [e * steps_per_epoch, (e + 1) * steps_per_epoch), so a run resumed mid-epoch first
     finishes that epoch, and epoch numbers, sample file names and TensorBoard steps match an uninterrupted run.
+    A call also ends at every step in `breaks` (where a regulariser switches on), like a resume there would.
     """
+    bounds = sorted({step for step in breaks if start < step < end})
+    return [call for low, high in zip([start, *bounds], [*bounds, end])
+            for call in _epoch_plan(low, high, steps_per_epoch)]
+
+
+def _epoch_plan(start: int, end: int, steps_per_epoch: int) -> list[tuple[int, int, int]]:
     plan = []
     step = start
     while step < end:
@@ -46,28 +56,59 @@ def build_infogan(
     """G, D/Q and the compiled InfoGAN with built optimizers; call inside the strategy's scope."""
     options = networks.NetworkOptions(
         batch_norm=config.batch_norm,
+        d_batch_norm=config.d_batch_norm,
         spectral_norm=config.spectral_norm,
         leaky_slope=config.leaky_slope,
         sync_batch_norm=replicas > 1,
     )
+
+    def make_optimizer(learning_rate: float) -> keras.optimizers.Optimizer:
+        return runtime.make_optimizer(learning_rate, config.adam_beta1, config.adam_beta2, config.precision)
+
+    # G and D first, so that they start from the same weights whichever regularisers are on.
+    generator = networks.build_generator(spec, image_shape, options)
+    discriminator = networks.build_discriminator(spec, image_shape, options)
+    terms = build_regularizers(config, spec)
+    for regularizer in terms:
+        regularizer.build(spec, image_shape, options, make_optimizer)
     gan = InfoGAN(
         spec,
-        networks.build_generator(spec, image_shape, options),
-        networks.build_discriminator(spec, image_shape, options),
+        generator,
+        discriminator,
         mi_weights=config.mi_weights(),
         seed=config.seed,
         joint_discriminator_batch=config.joint_discriminator_batch,
-        categorical_invariance_weight=config.categorical_invariance_weight,
-        perturbation=perturbations.Perturbation(max_rotation_deg=config.invariance_rotation_deg),
+        regularizers=terms,
+        g_steps_per_d_step=config.g_steps_per_d_step,
     )
-    policy = config.precision
     gan.compile(
-        d_optimizer=runtime.make_optimizer(config.d_learning_rate, config.adam_beta1, config.adam_beta2, policy),
-        g_optimizer=runtime.make_optimizer(config.g_learning_rate, config.adam_beta1, config.adam_beta2, policy),
+        d_optimizer=make_optimizer(config.d_learning_rate),
+        g_optimizer=make_optimizer(config.g_learning_rate),
         jit_compile=config.jit_compile,
     )
     gan.build_optimizers()
     return gan
+
+
+def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[regularizers.Regularizer]:
+    """The objective's extra terms that `config` switches on (a weight of 0 leaves a term out)."""
+    terms = []
+    if config.categorical_invariance_weight > 0:
+        if spec.count(latents.CATEGORICAL):
+            perturbation = regularizers.Perturbation(
+                max_rotation_deg=config.invariance_rotation_deg, max_scale_change=config.invariance_scale_change,
+                max_shift_px=config.invariance_shift_px,
+            )
+            terms.append(regularizers.CategoricalInvariance(spec, config.categorical_invariance_weight, perturbation))
+        else:
+            logging.warning("--categorical_invariance_weight is ignored: --codes=%s has no categorical code",
+                            config.codes)
+    if config.contrastive_weight > 0:
+        terms.append(regularizers.Contrastive(
+            spec, config.contrastive_weight, start_step=config.contrastive_start_step, gap=config.contrastive_gap,
+            learning_rate=config.contrastive_learning_rate,
+        ))
+    return terms
 
 
 def train(config: TrainConfig, flags_text: str | None = None) -> dict:
@@ -154,7 +195,9 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
     if summary is not None:
         hooks.append(callbacks.RunReporter(run_dir, summary, rows=config.traversal_rows, seed=config.seed))
     began = time.monotonic()
-    for initial_epoch, epochs, steps in epoch_plan(start, config.train_steps, config.steps_per_epoch):
+    breaks = [regularizer.start_step for regularizer in gan.regularizers]
+    for initial_epoch, epochs, steps in epoch_plan(start, config.train_steps, config.steps_per_epoch, breaks):
+        gan.activate_regularizers(int(gan.step.numpy()))
         gan.fit(dataset, initial_epoch=initial_epoch, epochs=epochs, steps_per_epoch=steps, callbacks=hooks,
                 verbose=config.verbose, shuffle=False)
         if guard.diverged:

@@ -31,6 +31,19 @@ def test_config_rejects_bad_choices():
         config.TrainConfig(workdir="w", invariance_rotation_deg=200.0)
 
 
+@pytest.mark.parametrize("field, value, message", [
+    ("invariance_scale_change", 1.0, "invariance_scale_change must be in"),
+    ("invariance_shift_px", -1.0, "invariance_shift_px must be >= 0"),
+    ("contrastive_weight", -0.5, "contrastive_weight must be >= 0"),
+    ("contrastive_start_step", -1, "contrastive_start_step must be >= 0"),
+    ("contrastive_gap", 2.5, "contrastive_gap must be in"),
+    ("g_steps_per_d_step", 0, "g_steps_per_d_step must be >= 1"),
+])
+def test_config_rejects_bad_regulariser_settings(field, value, message):
+    with pytest.raises(config.ConfigError, match=message):
+        config.TrainConfig(workdir="w", **{field: value})
+
+
 def test_every_shipped_config_parses(tmp_path, monkeypatch):
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)

@@ -36,24 +36,32 @@ def _run(body: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("overrides", ["", "categorical_invariance_weight=1.0"])
+@pytest.mark.parametrize("overrides", [
+    "",
+    "categorical_invariance_weight=1.0",
+    "contrastive_weight=1.0, g_steps_per_d_step=2",
+    "spectral_norm=True, d_batch_norm=False",
+])
 def test_mirrored_step_matches_single_device_step(overrides):
     body = """
         keras.utils.set_random_seed(0)
         single = build(tf.distribute.get_strategy(), replicas=2, OVERRIDES)  # replicas=2: same synchronized BN
         mirrored = build(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]), OVERRIDES)
-        mirrored.generator.set_weights(single.generator.get_weights())
-        mirrored.discriminator.set_weights(single.discriminator.get_weights())
+        networks = lambda gan: [gan.generator, gan.discriminator, *(r.network for r in gan.regularizers if r.network)]
+        for source, target in zip(networks(single), networks(mirrored)):
+            target.set_weights(source.get_weights())
         # Plain SGD with a small step: Adam's first steps are about lr * sign(grad), and large steps through batch
         # norm amplify summation-order noise (the gap shrinks ~lr^3), either of which would hide a real mismatch.
         for gan in (single, mirrored):
             with gan.distribute_strategy.scope():
                 gan.compile(d_optimizer=keras.optimizers.SGD(1e-3), g_optimizer=keras.optimizers.SGD(1e-3))
+                for regularizer in gan.regularizers:
+                    regularizer.optimizer = keras.optimizers.SGD(1e-3)
                 gan.build_optimizers()
         single.fit(images(8, 3), epochs=1, verbose=0, shuffle=False)
         mirrored.fit(images(8, 3), epochs=1, verbose=0, shuffle=False)
-        diffs = [float(np.abs(a - b).max()) for model in ("generator", "discriminator")
-                 for a, b in zip(getattr(single, model).get_weights(), getattr(mirrored, model).get_weights())]
+        diffs = [float(np.abs(a - b).max()) for source, target in zip(networks(single), networks(mirrored))
+                 for a, b in zip(source.get_weights(), target.get_weights())]
         print(json.dumps({"replicas": mirrored.distribute_strategy.num_replicas_in_sync, "max_diff": max(diffs),
                           "steps": [int(single.step.numpy()), int(mirrored.step.numpy())],
                           "moved": float(np.abs(single.generator.get_weights()[0]).sum())}))
@@ -68,9 +76,11 @@ def test_mirrored_step_matches_single_device_step(overrides):
 def test_mirrored_mixed_precision_stays_finite(precision):
     out = _run(
         f"""
-        gan = build(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]), precision="{precision}")
+        gan = build(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]), precision="{precision}",
+                    contrastive_weight=1.0, spectral_norm=True, d_batch_norm=False)
         logs = gan.fit(images(8, 6), epochs=1, verbose=0, shuffle=False).history
-        weights = gan.generator.get_weights() + gan.discriminator.get_weights()
+        weights = [w for model in (gan.generator, gan.discriminator, gan.regularizers[0].network)
+                   for w in model.get_weights()]
         print(json.dumps({{"finite_weights": all(bool(np.isfinite(w).all()) for w in weights),
                           "finite_logs": all(bool(np.isfinite(v[-1])) for v in logs.values()),
                           "step": int(gan.step.numpy())}}))

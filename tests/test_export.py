@@ -122,9 +122,12 @@ def test_served_generator_and_encoder_equal_the_keras_models(runs, served, name)
     codes = served(run.version("encoder")).run("serving_default", {"images": images})
     keras_codes = run.encoder(images, training=False)
     assert sorted(codes) == sorted(signatures.encoder_output_names(run.spec))
+    # The served graph fuses ops in another order than eager Keras; in float16 (eps ~1e-3) that moves the
+    # encoder's probabilities by ~1e-5, so the half-precision run is held to a half-precision tolerance.
+    tolerance = 1e-4 if name == "mixed_float16" else 1e-5
     for key, value in codes.items():
         assert value.dtype == keras_codes[key].dtype and value.shape[0] == 5
-        assert np.abs(value - keras_codes[key].numpy()).max() <= 1e-5, key
+        assert np.abs(value - keras_codes[key].numpy()).max() <= tolerance, key
 
 
 def test_saved_model_cli_lists_the_signatures(runs):

@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf import config, latents, train_lib
+from infogan_tf.regularizers import Perturbation
 
 
 def _gan(codes="cat:4", noise_dim=4, precision="float32", **overrides):
@@ -34,6 +35,15 @@ def test_train_step_reports_every_metric_and_advances_the_step():
     assert set(logs) == expected
     assert all(np.isfinite(values[-1]) for values in logs.values())
     assert 0.0 < logs["d_real"][-1] < 1.0 and 0.0 < logs["d_fake"][-1] < 1.0
+
+
+def test_g_steps_per_d_step_updates_g_that_many_times():
+    gan = _gan("cat:3,cont:1", g_steps_per_d_step=2)
+    before = gan.generator.get_weights()
+    gan.fit(_images(4, 3), steps_per_epoch=3, epochs=1, verbose=0)
+    assert int(gan.step.numpy()) == 3
+    assert int(gan.d_optimizer.iterations.numpy()) == 3 and int(gan.g_optimizer.iterations.numpy()) == 6
+    assert not np.allclose(before[0], gan.generator.get_weights()[0])
 
 
 def test_noise_only_gan_trains():
@@ -83,27 +93,36 @@ def test_joint_discriminator_batch_trains_and_differs_from_separate_batches():
 
 def test_categorical_invariance_loss_is_log_q_of_the_categorical_codes_on_perturbed_images():
     gan = _gan("cat:3,cont:1,cat:2", categorical_invariance_weight=0.5)
+    (term,) = gan.regularizers
     sample = gan.sample_latents(tf.constant(4))
     values = latents.code_values(gan.spec, sample)
     fake = gan(sample)
-    loss = gan.categorical_invariance_loss(fake, values).numpy()
+    loss = term.terms(gan.step_context(fake, sample)).loss.numpy()
 
-    draws = gan.perturbation.sample(4, tf.random.experimental.stateless_fold_in(gan.step_seed(), 1))
-    q_params = gan.discriminator(gan.perturbation.apply(fake, draws), training=True)["q_params"].numpy()
+    draws = term.perturbation.sample(4, tf.random.experimental.stateless_fold_in(gan.step_seed(), 1))
+    q_params = gan.discriminator(term.perturbation.apply(fake, draws), training=True)["q_params"].numpy()
     first, second = tf.nn.log_softmax(q_params[:, :3]).numpy(), tf.nn.log_softmax(q_params[:, 4:]).numpy()
     rows = np.arange(4)
-    expected = -0.5 * (first[rows, values[0].numpy()] + second[rows, values[2].numpy()])
+    expected = -(first[rows, values[0].numpy()] + second[rows, values[2].numpy()])
     np.testing.assert_allclose(loss, expected, rtol=1e-5)
+
+
+def test_categorical_invariance_takes_its_perturbation_ranges_from_the_config():
+    gan = _gan("cat:4", categorical_invariance_weight=1.0, invariance_rotation_deg=180.0, invariance_scale_change=0.3,
+               invariance_shift_px=6.0)
+    (term,) = gan.regularizers
+    assert term.perturbation == Perturbation(max_rotation_deg=180.0, max_scale_change=0.3, max_shift_px=6.0)
 
 
 @pytest.mark.parametrize("codes, weight", [("cat:4", 0.0), ("cont:2", 1.0)])
 def test_categorical_invariance_adds_nothing_without_weight_or_categorical_code(codes, weight):
     gan = _gan(codes, categorical_invariance_weight=weight)
-    sample = gan.sample_latents(tf.constant(2))
-    assert gan.categorical_invariance_loss(gan(sample), latents.code_values(gan.spec, sample)) is None
+    assert gan.regularizers == []
+    logs = gan.fit(_images(4, 1), steps_per_epoch=1, epochs=1, verbose=0).history
+    assert "categorical_invariance_loss" not in logs
 
 
-def test_categorical_invariance_enters_the_mi_loss_and_changes_training():
+def test_categorical_invariance_is_logged_as_itself_and_changes_training():
     import keras
 
     results = []
@@ -112,9 +131,13 @@ def test_categorical_invariance_enters_the_mi_loss_and_changes_training():
         gan = _gan("cat:4", seed=5, categorical_invariance_weight=weight)
         logs = gan.fit(_images(4, 2), steps_per_epoch=2, epochs=1, verbose=0).history
         assert all(np.isfinite(values[-1]) for values in logs.values())
-        results.append((logs["mi_loss"][-1], gan.generator.get_weights()[0]))
-    (plain_mi, plain_weights), (invariant_mi, invariant_weights) = results
-    assert invariant_mi > plain_mi + 0.5 * math.log(4)
+        results.append((logs, gan.generator.get_weights()[0]))
+    (plain_logs, plain_weights), (invariant_logs, invariant_weights) = results
+    assert "categorical_invariance_loss" not in plain_logs
+    assert invariant_logs["categorical_invariance_loss"][-1] > 0.5 * math.log(4)
+    # mi_loss is the paper's term alone; the invariance term reaches D/Q's and G's losses.
+    assert abs(invariant_logs["mi_loss"][-1] - plain_logs["mi_loss"][-1]) < 0.5 * math.log(4)
+    assert invariant_logs["d_loss"][-1] > plain_logs["d_loss"][-1] + 0.5 * math.log(4)
     assert not np.allclose(plain_weights, invariant_weights)
 
 

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import keras
@@ -29,6 +30,19 @@ def _config(tmp_path, **overrides):
 )
 def test_epoch_plan_aligns_epochs_to_step_multiples(start, end, spe, plan):
     assert train_lib.epoch_plan(start, end, spe) == plan
+
+
+@pytest.mark.parametrize(
+    "start, end, breaks, plan",
+    [
+        (0, 10, [3], [(0, 1, 3), (0, 1, 2), (1, 2, 5)]),
+        (0, 10, [5], [(0, 1, 5), (1, 2, 5)]),
+        (0, 10, [0, 10, 12], [(0, 2, 5)]),
+        (6, 12, [8, 8], [(1, 2, 2), (1, 2, 2), (2, 3, 2)]),
+    ],
+)
+def test_epoch_plan_also_ends_a_call_at_every_break(start, end, breaks, plan):
+    assert train_lib.epoch_plan(start, end, 5, breaks) == plan
 
 
 def test_train_writes_the_documented_workdir(tmp_path):
@@ -78,6 +92,35 @@ def test_resume_continues_step_counter_and_optimizer_state(tmp_path):
 
     again = train_lib.train(_config(tmp_path, train_steps=5))
     assert again["global_step"] == 5 and again["resumed_from_steps"] == [2, 5]
+
+
+def test_contrastive_term_switches_on_at_its_step_and_its_head_resumes_exactly(tmp_path):
+    cfg = _config(tmp_path, train_steps=3, checkpoint_every_steps=1, contrastive_weight=1.0, contrastive_start_step=1,
+                  spectral_norm=True, d_batch_norm=False, g_steps_per_d_step=2)
+    train_lib.train(cfg)
+    run = workdir.Workdir(tmp_path / "run")
+    history = run.read_history()
+    assert [row["step"] for row in history] == [1, 2, 3]
+    assert "contrastive_loss" not in history[0] and "contrastive_loss" in history[1]
+
+    spec = latents.parse_latent_spec(cfg.codes, cfg.noise_dim)
+    first = train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=1)
+    assert Checkpoints(first, run.checkpoints, 3).restore_latest() == 3
+    (head,) = first.regularizers
+    assert int(head.optimizer.iterations.numpy()) == 2  # trained from step 1 on
+    assert int(first.g_optimizer.iterations.numpy()) == 6 and int(first.d_optimizer.iterations.numpy()) == 3
+    saved = tf.train.load_checkpoint(str(run.checkpoints / "ckpt-3"))
+    names = [k for k in saved.get_variable_to_shape_map() if k.startswith("contrastive/network/")]
+    assert names and all(not k.startswith("contrastive/trackers") for k in saved.get_variable_to_shape_map())
+    fresh = train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=1)
+    assert any(not np.array_equal(a, b) for a, b in zip(fresh.regularizers[0].network.get_weights(),
+                                                         head.network.get_weights()))
+
+    summary = train_lib.train(dataclasses.replace(cfg, train_steps=5))
+    assert summary["resumed_from_steps"] == [3]
+    again = train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=1)
+    Checkpoints(again, run.checkpoints, 3).restore_latest()
+    assert int(again.regularizers[0].optimizer.iterations.numpy()) == 4
 
 
 def test_divergence_stops_and_keeps_last_good_checkpoint(tmp_path):

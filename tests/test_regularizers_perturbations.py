@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from infogan_tf.perturbations import Perturbation
+from infogan_tf.regularizers.perturbations import Perturbation
 
 _STILL = Perturbation(max_rotation_deg=0.0, max_scale_change=0.0, max_shift_px=0.0, stroke_change=False)
 

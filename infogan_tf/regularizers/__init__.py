@@ -1,0 +1,9 @@
+"""Terms added to the InfoGAN objective through one seam (`base.Regularizer`)."""
+
+from infogan_tf.regularizers.base import Regularizer, StepContext, Terms
+from infogan_tf.regularizers.categorical_invariance import CategoricalInvariance
+from infogan_tf.regularizers.contrastive import Contrastive, sample_pairs
+from infogan_tf.regularizers.perturbations import Perturbation
+
+__all__ = ["CategoricalInvariance", "Contrastive", "Perturbation", "Regularizer", "StepContext", "Terms",
+           "sample_pairs"]
