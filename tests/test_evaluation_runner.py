@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import tensorflow_datasets as tfds
 
-from infogan_tf import config, datasets, train_lib, workdir
+from infogan_tf import config, datasets, latents, train_lib, workdir
 from infogan_tf.evaluation import loaded_run, runner
+from infogan_tf.evaluation.protocol import protocol_for
 
 ROOT = Path(__file__).resolve().parents[1]
 NUM_EXAMPLES = 32
@@ -78,6 +79,12 @@ def test_factor_data_gets_disentanglement_and_sample_quality(shapes_run, shapes_
     assert scores["factor_names"] == ["shape", "scale", "orientation", "x_position", "y_position"]
     _assert_unit_interval(scores["mig"], scores["sap"], *scores["mig_per_factor"], *scores["dci"].values())
     _assert_unit_interval(scores["factor_vae"]["train_accuracy"], scores["factor_vae"]["eval_accuracy"])
+    followers = scores["factor_followers"]
+    assert set(followers) == set(scores["factor_names"])
+    assert followers["x_position"]["continuous"]["code"] in ("cont_0", "cont_1")
+    assert followers["shape"]["categorical"]["code"] == "cat3_0"
+    _assert_unit_interval(followers["shape"]["categorical"]["matched_accuracy"],
+                          followers["x_position"]["continuous"]["abs_correlation"])
 
     quality = metrics["image_quality"]
     assert quality["frechet_distance"] >= 0.0 and quality["kid_std"] >= 0.0
@@ -88,6 +95,53 @@ def test_factor_data_gets_disentanglement_and_sample_quality(shapes_run, shapes_
     for purity in quality["class_purity"]["cat3_0"].values():
         assert 1 / 3 <= purity["purity"] <= 1.0
     assert "codes" not in metrics and metrics["skipped"] == {}
+
+
+def test_factor_data_gets_the_pixel_baseline_and_generated_image_diagnostics(shapes_metrics):
+    baseline = shapes_metrics["disentanglement_baseline"]
+    assert baseline["code_columns"] == ["centroid_x", "centroid_y", "ink"]
+    _assert_unit_interval(baseline["mig"], baseline["factor_vae"]["eval_accuracy"], baseline["sap"])
+    generated = shapes_metrics["generated"]
+    assert set(generated["code_recovery"]) == set(CODE_NAMES)
+    assert 0.0 <= generated["code_recovery"]["cat3_0"]["accuracy"] <= 1.0
+    assert generated["code_recovery"]["cont_0"]["r2"] <= 1.0
+    assert len(generated["self_labelled"]["mig_per_code"]) == len(CODE_NAMES)
+    _assert_unit_interval(generated["self_labelled"]["mig"], generated["self_labelled"]["factor_vae"]["eval_accuracy"])
+    assert generated["generator_mig"]["factor_names"] == shapes_metrics["disentanglement"]["factor_names"]
+    # After two steps the classifier may read one value of every factor off all fakes: then there is no MIG.
+    assert generated["generator_mig"]["mig"] is None or 0.0 <= generated["generator_mig"]["mig"] <= 1.0
+
+
+def test_generator_mig_scores_g_codes_against_the_factors_read_off_its_images():
+    import keras
+    import numpy as np
+
+    spec = latents.parse_latent_spec("cont:2", noise_dim=1)
+    noise, codes = keras.Input((1,), name="noise"), keras.Input((2,), name="continuous")
+    paint = keras.layers.Lambda(lambda c: keras.ops.reshape(keras.ops.pad(c, [[0, 0], [0, 14]]), (-1, 4, 4, 1)))
+    images = paint(codes)
+    run = loaded_run.LoadedRun(root=Path("toy"), summary={"image_shape": [4, 4, 1]}, train_config=None, spec=spec,
+                               generator=keras.Model({"noise": noise, "continuous": codes}, images), encoder=None,
+                               history=[])
+
+    class PixelReader:
+        """Reads factor "a" (4 values) off pixel 0 and a constant factor "b"."""
+        targets = ("a", "b")
+
+        def predict(self, batch):
+            flat = batch.reshape(len(batch), -1)
+            return {"a": np.clip(((flat[:, 0] + 1.0) * 2.0).astype(int), 0, 3), "b": np.zeros(len(batch), int)}
+
+    scores = runner._generator_mig(run, PixelReader(), protocol_for(500), seed=0)
+    assert scores["factor_names"] == ["a", "b"] and np.isnan(scores["mig_per_factor"][1])  # "b" never varies
+    assert scores["mig"] > 0.6  # cont_0 alone determines "a"
+
+
+def test_report_puts_real_and_generated_scores_side_by_side(shapes_run, shapes_metrics):
+    report = (shapes_run / workdir.REPORT).read_text()
+    assert '<table class="diagnosis">' in report
+    for label in ("encoder on real images", "pixel-centroid baseline", "encoder on generated images"):
+        assert label in report
 
 
 def test_outputs_are_written_into_the_workdir(shapes_run, shapes_metrics):
@@ -110,13 +164,15 @@ def test_labelled_data_scores_each_categorical_code_on_the_rest_of_test(mnist_me
     assert list(quality["classifier_heldout_accuracy"]) == ["label"]
     assert quality["num_real"] == NUM_EXAMPLES
     _assert_unit_interval(quality["class_purity"]["cat3_0"]["label"]["purity"])
-    assert "disentanglement" not in mnist_metrics
+    assert "disentanglement" not in mnist_metrics and "disentanglement_baseline" not in mnist_metrics
+    assert set(mnist_metrics["generated"]) == {"code_recovery", "self_labelled"}
 
 
 def test_data_without_labels_or_factors_records_why_metrics_are_skipped(shapes_run, tmp_path, monkeypatch):
     unlabelled = datasets.DatasetInfo(name="folder:faces", image_shape=(28, 28, 1), num_classes=None)
     monkeypatch.setattr(datasets, "dataset_info", lambda *args, **kwargs: unlabelled)
-    metrics = runner.evaluate_workdir(_copy_run(shapes_run, tmp_path), dataset="folder:faces")
+    metrics = runner.evaluate_workdir(_copy_run(shapes_run, tmp_path), dataset="folder:faces",
+                                      num_examples=NUM_EXAMPLES)
     assert set(metrics["skipped"]) == {"codes", "image_quality"} and "class labels" in metrics["skipped"]["codes"]
     assert not {"codes", "disentanglement", "image_quality"} & set(metrics)
     assert set(metrics["mi_estimates_nats"]) == set(CODE_NAMES)

@@ -7,6 +7,8 @@ needs its variance), a continuous code Q's mean, a Bernoulli code Q's probabilit
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import keras
 import numpy as np
 
@@ -60,14 +62,64 @@ def labelled_code_metrics(spec: latents.LatentSpec, encoder: keras.Model, heldou
 def factor_code_metrics(
     spec: latents.LatentSpec, encoder: keras.Model, data: GroundTruthData, protocol: Protocol, seed: int
 ) -> dict:
-    """MIG, FactorVAE score, DCI and SAP of the code columns on images rendered from sampled factors.
-
-    Each metric draws from its own generator seeded by (seed, metric), so the numbers do not depend on which metrics
-    ran before.
-    """
+    """MIG, FactorVAE score, DCI and SAP of the encoder's code columns on images rendered from sampled factors, and
+    per factor the code that follows it most closely (|correlation| of a continuous or Bernoulli code, Hungarian-
+    matched accuracy of a categorical one)."""
 
     def representation(images: np.ndarray) -> np.ndarray:
         return code_columns(spec, encode(encoder, images))
+
+    factors = data.sample_factors(protocol.factor_train, np.random.default_rng([seed, 10]))
+    columns = representation(data.images_from_factors(factors))
+    return {
+        "code_columns": spec.code_names(),
+        **factor_scores(representation, data, protocol, seed),
+        "factor_followers": _factor_followers(spec, columns, factors, data.factor_names),
+    }
+
+
+def _factor_followers(
+    spec: latents.LatentSpec, columns: np.ndarray, factors: np.ndarray, factor_names: tuple[str, ...]
+) -> dict:
+    """{factor: {"continuous": (code, |corr|) of the best continuous/Bernoulli code, "categorical": (code, matched
+    accuracy) of the best categorical code}}, each present only if the spec has such a code."""
+    names = spec.code_names()
+    ordered = [i for i, code in enumerate(spec.codes) if code.kind != latents.CATEGORICAL]
+    categorical = [i for i, code in enumerate(spec.codes) if code.kind == latents.CATEGORICAL]
+    followers = {}
+    for index, factor_name in enumerate(factor_names):
+        factor = factors[:, index]
+        if np.unique(factor).size < 2:
+            continue
+        entry = {}
+        if ordered:
+            correlations = [abs(_correlation(columns[:, i], factor)) for i in ordered]
+            best = int(np.argmax(correlations))
+            entry["continuous"] = {"code": names[ordered[best]], "abs_correlation": correlations[best]}
+        if categorical:
+            accuracies = [compute_matched_accuracy(factor, columns[:, i].astype(np.int64))["matched_accuracy"]
+                          for i in categorical]
+            best = int(np.argmax(accuracies))
+            entry["categorical"] = {"code": names[categorical[best]], "matched_accuracy": accuracies[best]}
+        followers[factor_name] = entry
+    return followers
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.std() == 0 or b.std() == 0:
+        return 0.0
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def factor_scores(
+    representation: Callable[[np.ndarray], np.ndarray], data: GroundTruthData, protocol: Protocol, seed: int
+) -> dict:
+    """MIG, FactorVAE score, DCI and SAP of any representation (images -> float [N, D]) against the factors.
+
+    Each metric draws from its own generator seeded by (seed, metric), so the numbers do not depend on which metrics
+    ran before, and two representations scored with the same seed see the same images.
+    """
 
     def sample(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         factors = data.sample_factors(count, rng)
@@ -87,7 +139,6 @@ def factor_code_metrics(
     )
     mig = compute_mig(train_codes, train_factors, num_bins=protocol.mig_bins)
     return {
-        "code_columns": spec.code_names(),
         "factor_names": list(data.factor_names),
         "mig": mig["mig"],
         "mig_per_factor": mig["mig_per_factor"],

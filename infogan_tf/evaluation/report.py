@@ -20,6 +20,8 @@ from infogan_tf import latents, traversal
 SECTIONS = {
     "codes": "Categorical codes against the held-out labels",
     "disentanglement": "Disentanglement: code columns against ground-truth factors",
+    "disentanglement_baseline": "Baseline: pixel centroid x, y and ink mass against ground-truth factors",
+    "generated": "Generated images: the encoder on G's own codes, and G's codes against the classifier's factors",
     "image_quality": "Sample quality in the feature classifier's space",
     "mi_estimates_nats": "MI lower bound per code at the end of training (nats)",
     "skipped": "Skipped",
@@ -29,6 +31,7 @@ CURVES = (
     ("Losses", ("d_loss", "g_loss", "mi_loss")),
     ("Discriminator outputs", ("d_real", "d_fake")),
 )
+_CORE_LOSSES = ("d_loss", "g_loss", "mi_loss")
 _MIN_DISPLAY_PIXELS = 84  # small images (28x28) are shown at least this large, scaled by a whole factor
 _STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
@@ -61,6 +64,7 @@ def render_report(
         f"<h1>{html.escape(title)}</h1>",
         f"<pre><code>{html.escape(metrics['command'])}</code></pre>",
         "<h2>Metrics</h2>",
+        diagnosis_table(metrics),
         metric_table(metrics),
         "<h2>Latent traversals</h2>",
         _traversals(generator, spec, rows, seed),
@@ -69,6 +73,33 @@ def render_report(
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+DIAGNOSIS_ROWS = (
+    ("encoder on real images, true factors", ("disentanglement",)),
+    ("pixel-centroid baseline on real images, true factors", ("disentanglement_baseline",)),
+    ("encoder on generated images, G's codes as factors", ("generated", "self_labelled")),
+    ("G's codes against the factors the classifier reads off G's images", ("generated", "generator_mig")),
+)
+
+
+def diagnosis_table(metrics: dict) -> str:
+    """MIG and FactorVAE side by side for real and generated images: high on generated but low on real images
+    means Q does not transfer; low on both means G has not disentangled. Empty without factor data."""
+    if "disentanglement" not in metrics:
+        return ""
+    lines = ['<table class="diagnosis">', "<tr><th>scored</th><th>MIG</th><th>FactorVAE (eval)</th></tr>"]
+    for label, path in DIAGNOSIS_ROWS:
+        scores = metrics
+        for key in path:
+            scores = (scores or {}).get(key)
+        if not scores:
+            continue
+        factor_vae = (scores.get("factor_vae") or {}).get("eval_accuracy")
+        lines.append(f"<tr><td>{html.escape(label)}</td><td class=\"value\">{_format(scores.get('mig'))}</td>"
+                     f"<td class=\"value\">{_format(factor_vae)}</td></tr>")
+    lines.append("</table>")
+    return "\n".join(lines)
 
 
 def metric_table(metrics: dict) -> str:
@@ -136,6 +167,10 @@ def _curves(history: list[dict], code_names: list[str]) -> str:
     if not history:
         return "<p>No training history (history.jsonl is empty or missing).</p>"
     panels = [*CURVES, ("MI lower bound per code (nats)", tuple(f"mi_{name}" for name in code_names))]
+    regularizer_keys = sorted({key for entry in history for key in entry
+                               if key.endswith(("_loss", "_accuracy")) and key not in _CORE_LOSSES})
+    if regularizer_keys:
+        panels.append(("Regularisers", tuple(regularizer_keys)))
     figure = Figure(figsize=(3.6 * len(panels), 3.0), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     for axes, (heading, keys) in zip(figure.subplots(1, len(panels)), panels, strict=True):

@@ -17,12 +17,13 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from infogan_tf import config, datasets, workdir
+from infogan_tf import config, datasets, latents, workdir
 from infogan_tf.datasets.splits import parse_split
-from infogan_tf.evaluation import code_metrics, feature_classifier, report
+from infogan_tf.evaluation import code_metrics, feature_classifier, generated_factors, pixel_baseline, report, utils
 from infogan_tf.evaluation.loaded_run import EvaluationError, LoadedRun, load_run
+from infogan_tf.evaluation.mig import compute_mig
 from infogan_tf.evaluation.protocol import Protocol, protocol_for
-from infogan_tf.evaluation.sample_quality import sample_quality
+from infogan_tf.evaluation.sample_quality import generate, sample_quality
 
 
 def evaluation_split(train_split: str, split: str | None = None) -> str:
@@ -101,10 +102,12 @@ def evaluate_workdir(
             )
         )
     elif info.factor_sizes:
-        metrics.update(_factor_metrics(run, info, data_dir, protocol, seed))
+        metrics.update(_factor_metrics(run, info, data_dir, protocol, seed, metrics["skipped"]))
     else:
         reason = f"{name!r} has neither class labels nor ground-truth factors to train a feature classifier on"
         metrics["skipped"].update(codes=reason, image_quality=reason)
+    if run.spec.codes:
+        metrics.setdefault("generated", {}).update(_generated_metrics(run, protocol, seed))
     if split is not None and not info.num_classes:
         logging.warning("--split=%s is unused: only labelled data is read by split", split)
 
@@ -147,15 +150,23 @@ def _labelled_metrics(
 
 
 def _factor_metrics(
-    run: LoadedRun, info: datasets.DatasetInfo, data_dir: str | None, protocol: Protocol, seed: int
+    run: LoadedRun, info: datasets.DatasetInfo, data_dir: str | None, protocol: Protocol, seed: int, skipped: dict
 ) -> dict:
-    """Disentanglement scores on images rendered from sampled factors, and FD/KID/purity with a factor classifier
-    that has one head per factor taking more than one value."""
+    """Disentanglement scores on images rendered from sampled factors (the encoder's and, for single-channel sprite
+    data, the pixel-centroid baseline's), FD/KID/purity with a factor classifier that has one head per factor
+    taking more than one value, and how well G's codes line up with the factors that classifier reads off G's
+    images (no encoder involved)."""
     data = datasets.ground_truth_data(info.name, data_dir=data_dir, image_size=info.image_shape[0])
     result = {}
     if run.spec.codes:
         logging.info("Scoring the codes on %d + %d factor samples", protocol.factor_train, protocol.factor_test)
         result["disentanglement"] = code_metrics.factor_code_metrics(run.spec, run.encoder, data, protocol, seed)
+    if info.image_shape[-1] == 1:
+        logging.info("Scoring the pixel-centroid baseline")
+        baseline = code_metrics.factor_scores(pixel_baseline.centroid_codes, data, protocol, seed)
+        result["disentanglement_baseline"] = {"code_columns": list(pixel_baseline.COLUMNS), **baseline}
+    else:
+        skipped["disentanglement_baseline"] = "the pixel-centroid baseline reads 1-channel sprite images"
     varying = [i for i, size in enumerate(info.factor_sizes) if size > 1]
 
     def sample(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -172,7 +183,39 @@ def _factor_metrics(
     )
     real_images, real_classes = sample(protocol.generated, np.random.default_rng([seed, 6]))
     quality = sample_quality(classifier, real_images, real_classes, run.generator, run.spec, protocol, seed)
-    return {**result, "image_quality": quality}
+    result["image_quality"] = quality
+    if run.spec.codes:
+        result["generated"] = {"generator_mig": _generator_mig(run, classifier, protocol, seed)}
+    return result
+
+
+def _generator_mig(run: LoadedRun, classifier: feature_classifier.FeatureClassifier, protocol: Protocol,
+                   seed: int) -> dict:
+    """MIG of G's own code values against the factors the classifier reads off G's images (None when the
+    classifier gives every generated image the same value of every factor)."""
+    images, sampled = generate(run.generator, run.spec, protocol.factor_train, seed + 1)
+    predicted = classifier.predict(images)
+    factors = np.stack([predicted[name] for name in classifier.targets], axis=1)
+    names = list(classifier.targets)
+    if not utils.varying_columns(factors).any():
+        return {"mig": None, "mig_per_factor": [None] * len(names), "factor_names": names}
+    codes = np.stack([np.asarray(v, np.float64) for v in latents.code_values(run.spec, sampled)], axis=1)
+    mig = compute_mig(codes, factors, num_bins=protocol.mig_bins)
+    return {"mig": mig["mig"], "mig_per_factor": mig["mig_per_factor"], "factor_names": names}
+
+
+def _generated_metrics(run: LoadedRun, protocol: Protocol, seed: int) -> dict:
+    """The encoder on G's own images: per-code recovery, and MIG / FactorVAE with G's codes as the factors."""
+    logging.info("Scoring the encoder on generated images")
+    images, sampled = generate(run.generator, run.spec, protocol.factor_train, seed + 2)
+    recovery = generated_factors.code_recovery(run.spec, sampled, code_metrics.encode(run.encoder, images))
+
+    def representation(batch: np.ndarray) -> np.ndarray:
+        return code_metrics.code_columns(run.spec, code_metrics.encode(run.encoder, batch))
+
+    data = generated_factors.GeneratedGroundTruth(run.generator, run.spec, seed)
+    return {"code_recovery": recovery, "self_labelled": generated_factors.self_labelled_scores(
+        data, representation, protocol, seed)}
 
 
 def _classifier(
@@ -225,7 +268,8 @@ def _scalars(metrics: dict, prefix: str = "") -> dict[str, float]:
 
 def _write_scalars(run: LoadedRun, metrics: dict) -> None:
     """Writes the scores to tensorboard/eval at the model's step, beside the training curves."""
-    sections = {key: metrics[key] for key in ("codes", "disentanglement", "image_quality") if key in metrics}
+    sections = {key: metrics[key] for key in ("codes", "disentanglement", "disentanglement_baseline", "generated",
+                                              "image_quality") if key in metrics}
     writer = tf.summary.create_file_writer(str(workdir.Workdir(run.root).eval_tensorboard))
     with writer.as_default(step=run.global_step):
         for name, value in _scalars(sections).items():
