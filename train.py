@@ -59,6 +59,10 @@ flags.DEFINE_float("invariance_scale_change", _DEFAULTS.invariance_scale_change,
                    upper_bound=0.99)
 flags.DEFINE_float("invariance_shift_px", _DEFAULTS.invariance_shift_px,
                    "Largest shift of that perturbation along each axis, in pixels.", lower_bound=0.0)
+flags.DEFINE_boolean("invariance_canonical_pose", _DEFAULTS.invariance_canonical_pose,
+                     "Before that perturbation, centre each image on its intensity centroid and zoom it to a fixed "
+                     "spread, so the categorical codes cannot name position or size (one object on a dark "
+                     "background: sprites, digits).")
 flags.DEFINE_float("contrastive_weight", _DEFAULTS.contrastive_weight,
                    "lambda of InfoGAN-CR's contrastive term for G: a pair discriminator H must tell which code two "
                    "generated images share (0 = off).", lower_bound=0.0)
@@ -69,6 +73,9 @@ flags.DEFINE_float("contrastive_gap", _DEFAULTS.contrastive_gap,
                    "Smallest distance between the values of a continuous code that a pair does not share.",
                    lower_bound=0.0, upper_bound=2.0)
 flags.DEFINE_float("contrastive_learning_rate", _DEFAULTS.contrastive_learning_rate, "Adam learning rate of H.")
+flags.DEFINE_boolean("contrastive_spectral_norm", _DEFAULTS.contrastive_spectral_norm,
+                     "Spectral norm on H's layers but its output, as InfoGAN-CR does; such an H needs tens of "
+                     "thousands of steps to learn.")
 flags.DEFINE_integer("g_steps_per_d_step", _DEFAULTS.g_steps_per_d_step,
                      "G updates per D/Q update (InfoGAN-CR makes 2).", lower_bound=1)
 flags.DEFINE_enum("strategy", _DEFAULTS.strategy, list(config_lib.STRATEGIES),

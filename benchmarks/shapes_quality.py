@@ -33,8 +33,6 @@ def row_from_metrics(metrics: dict, wall_time_s: float, protocol: str) -> dict:
     """The numbers of one evaluation that the curves and the README tables show."""
     real, baseline = metrics["disentanglement"], metrics.get("disentanglement_baseline", {})
     generated = metrics.get("generated", {})
-    followers = {name: entry.get("continuous", entry.get("categorical")) for name, entry in
-                 real.get("factor_followers", {}).items()}
     return {
         "step": metrics["global_step"],
         "wall_time_s": wall_time_s,
@@ -49,7 +47,7 @@ def row_from_metrics(metrics: dict, wall_time_s: float, protocol: str) -> dict:
         "generated_mig": generated.get("self_labelled", {}).get("mig"),
         "generated_factor_vae": generated.get("self_labelled", {}).get("factor_vae", {}).get("eval_accuracy"),
         "generator_mig": generated.get("generator_mig", {}).get("mig"),
-        "followers": followers,
+        "factor_followers": real.get("factor_followers", {}),
     }
 
 

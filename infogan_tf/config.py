@@ -46,10 +46,12 @@ class TrainConfig:
     invariance_rotation_deg: float = 20.0
     invariance_scale_change: float = 0.1
     invariance_shift_px: float = 2.0
+    invariance_canonical_pose: bool = False
     contrastive_weight: float = 0.0
     contrastive_start_step: int = 0
     contrastive_gap: float = 0.0
     contrastive_learning_rate: float = 2e-3
+    contrastive_spectral_norm: bool = False
     g_steps_per_d_step: int = 1
     strategy: str = "auto"
     precision: str = "float32"

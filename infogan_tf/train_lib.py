@@ -97,7 +97,7 @@ def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[re
         if spec.count(latents.CATEGORICAL):
             perturbation = regularizers.Perturbation(
                 max_rotation_deg=config.invariance_rotation_deg, max_scale_change=config.invariance_scale_change,
-                max_shift_px=config.invariance_shift_px,
+                max_shift_px=config.invariance_shift_px, canonical_pose=config.invariance_canonical_pose,
             )
             terms.append(regularizers.CategoricalInvariance(spec, config.categorical_invariance_weight, perturbation))
         else:
@@ -106,7 +106,7 @@ def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[re
     if config.contrastive_weight > 0:
         terms.append(regularizers.Contrastive(
             spec, config.contrastive_weight, start_step=config.contrastive_start_step, gap=config.contrastive_gap,
-            learning_rate=config.contrastive_learning_rate,
+            learning_rate=config.contrastive_learning_rate, spectral_norm=config.contrastive_spectral_norm,
         ))
     return terms
 

@@ -50,6 +50,16 @@ def test_needs_two_codes_and_a_gap_within_the_prior():
         Contrastive(latents.parse_latent_spec("cont:2", 2), weight=1.0, gap=3.0)
 
 
+@pytest.mark.parametrize("spectral_norm", [False, True])
+def test_the_head_takes_spectral_norm_only_when_asked(spectral_norm):
+    spec = latents.parse_latent_spec("cont:2", 2)
+    term = Contrastive(spec, weight=1.0, spectral_norm=spectral_norm)
+    term.build(spec, (28, 28, 1), networks.NetworkOptions(spectral_norm=True), keras.optimizers.Adam)
+    kinds = {type(layer).__name__ for layer in term.network.layers}
+    assert ("SpectralConv2D" in kinds) == spectral_norm and ("Conv2D" in kinds) != spectral_norm
+    assert type(term.network.get_layer("shared_code_logits")).__name__ == "Dense"
+
+
 def _toy_generator(spec):
     """Each continuous code sets the brightness of its own quarter of the image: which code a pair shares is
     visible, so H can learn it."""

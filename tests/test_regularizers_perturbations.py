@@ -71,3 +71,25 @@ def test_xla_compiled_perturbation_matches_eager():
     draws = Perturbation().sample(4, tf.constant([5, 6]))
     compiled = tf.function(Perturbation().apply, jit_compile=True)
     np.testing.assert_allclose(compiled(images, draws).numpy(), Perturbation().apply(images, draws).numpy(), atol=1e-5)
+
+
+def test_canonical_pose_removes_position_and_size_of_a_sprite():
+    from infogan_tf.datasets import shapes
+
+    # shape, scale, orientation, x, y: two hearts of one orientation, small at top left, large at bottom right
+    sprites = shapes.render(np.array([[2, 0, 0, 3, 4], [2, 5, 0, 28, 26]]), 64)
+    still = np.zeros((2, 5), np.float32)  # no rotation, zoom, shift or stroke change
+    plain = Perturbation().apply(sprites, still).numpy()
+    canonical = Perturbation(canonical_pose=True).apply(sprites, still).numpy()
+    assert np.abs(plain[0] - plain[1]).mean() > 0.05
+    assert np.abs(canonical[0] - canonical[1]).mean() < 0.3 * np.abs(plain[0] - plain[1]).mean()
+    rows, cols = np.mgrid[0:64, 0:64]
+    for image in canonical[..., 0]:
+        centroid = ((image * cols).sum() / image.sum(), (image * rows).sum() / image.sum())
+        assert centroid == pytest.approx((31.5, 31.5), abs=1.0)
+
+
+def test_canonical_pose_leaves_a_blank_image_blank():
+    blank = tf.zeros([1, 28, 28, 1])
+    out = Perturbation(canonical_pose=True).apply(blank, tf.zeros([1, 5]))
+    assert np.isfinite(out.numpy()).all() and float(tf.reduce_max(out)) == 0.0

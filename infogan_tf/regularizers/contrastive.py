@@ -9,6 +9,7 @@ that code's change, which pushes each code towards one factor of the images.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import keras
@@ -69,7 +70,7 @@ class Contrastive(Regularizer):
     metric_names = ("accuracy",)
 
     def __init__(self, spec: latents.LatentSpec, weight: float, start_step: int = 0, gap: float = 0.0,
-                 learning_rate: float = 2e-3):
+                 learning_rate: float = 2e-3, spectral_norm: bool = False):
         super().__init__("contrastive", weight, start_step)
         if len(spec.codes) < 2:
             raise ConfigError("the contrastive term needs at least two codes in --codes (a pair shares one of them)")
@@ -77,9 +78,12 @@ class Contrastive(Regularizer):
             raise ConfigError(f"contrastive gap must be in [0, 2] (the width of the uniform prior), got {gap}")
         self.gap = float(gap)
         self.learning_rate = float(learning_rate)
+        self.spectral_norm = bool(spectral_norm)
 
     def build(self, spec: latents.LatentSpec, image_shape: tuple[int, int, int], options: networks.NetworkOptions,
               make_optimizer: Callable[[float], keras.optimizers.Optimizer]) -> None:
+        # H shares D's batch-norm choice; spectral norm is its own, since a spectrally normalised H learns slowly.
+        options = dataclasses.replace(options, spectral_norm=self.spectral_norm)
         self.network = networks.build_pair_discriminator(len(spec.codes), image_shape, options)
         self.optimizer = make_optimizer(self.learning_rate)
 

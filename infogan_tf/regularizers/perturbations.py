@@ -26,12 +26,18 @@ class Perturbation:
         max_shift_px: shift in [-max, max] pixels along each axis.
         stroke_change: a third of the images get a 2x2 maximum filter (thicker bright strokes), a third a 2x2
             minimum filter (thinner), a third neither.
+        canonical_pose: before the random changes, move each image's intensity centroid to the centre and zoom it
+            so that its intensity's RMS radius about the centroid is an eighth of the width. For one bright object
+            on a dark background (sprites, digits) its position and size then carry no information, so a
+            categorical code read through the perturbation cannot name them. Rotation and zoom then turn about
+            the centroid; centroid and radius are not differentiated.
     """
 
     max_rotation_deg: float = 20.0
     max_scale_change: float = 0.1
     max_shift_px: float = 2.0
     stroke_change: bool = True
+    canonical_pose: bool = False
 
     def sample(self, batch_size: int | tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         """Random draws [batch_size, 5] in [-1, 1) from a stateless seed; `apply` maps them onto the ranges."""
@@ -42,18 +48,41 @@ class Perturbation:
 
         Pixels that come from outside the frame repeat the nearest edge pixel, i.e. the background.
         """
+        dtype = images.dtype
         angle = draws[:, 0] * self.max_rotation_deg * math.pi / 180.0
         scale = 1.0 + self.max_scale_change * draws[:, 1]
         shift_x = self.max_shift_px * draws[:, 2]
         shift_y = self.max_shift_px * draws[:, 3]
-        perturbed = _rotate_zoom_shift(tf.cast(images, tf.float32), angle, scale, shift_x, shift_y)
+        images = tf.cast(images, tf.float32)
+        pivot_x, pivot_y, size_zoom = _canonical_pose(images) if self.canonical_pose else (None, None, 1.0)
+        perturbed = _rotate_zoom_shift(images, angle, scale * size_zoom, shift_x, shift_y, pivot_x, pivot_y)
         if self.stroke_change:
             perturbed = _change_strokes(perturbed, draws[:, 4])
-        return tf.cast(perturbed, images.dtype)
+        return tf.cast(perturbed, dtype)
 
 
-def _rotate_zoom_shift(images: tf.Tensor, angle, scale, shift_x, shift_y) -> tf.Tensor:
-    """Rotates by `angle` and zooms by `scale` about the image centre, then shifts; bilinear, per image.
+def _canonical_pose(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """Per image: intensity centroid (x, y) in pixels and the zoom that brings the RMS radius to width / 8.
+
+    A blank image keeps the frame's centre and zoom 1.
+    """
+    height, width = images.shape[1], images.shape[2]
+    intensity = tf.stop_gradient(tf.reduce_sum(images, axis=-1))
+    rows, cols = tf.meshgrid(tf.range(height, dtype=tf.float32), tf.range(width, dtype=tf.float32), indexing="ij")
+    mass = tf.reduce_sum(intensity, axis=[1, 2])
+    blank = mass <= 1e-6
+    safe_mass = tf.where(blank, 1.0, mass)
+    centre_x = tf.where(blank, (width - 1) / 2.0, tf.reduce_sum(intensity * cols, axis=[1, 2]) / safe_mass)
+    centre_y = tf.where(blank, (height - 1) / 2.0, tf.reduce_sum(intensity * rows, axis=[1, 2]) / safe_mass)
+    squared = tf.square(cols - centre_x[:, None, None]) + tf.square(rows - centre_y[:, None, None])
+    radius = tf.sqrt(tf.reduce_sum(intensity * squared, axis=[1, 2]) / safe_mass)
+    zoom = tf.where(blank | (radius < 1e-3), 1.0, (width / 8.0) / tf.maximum(radius, 1e-3))
+    return centre_x, centre_y, zoom
+
+
+def _rotate_zoom_shift(images: tf.Tensor, angle, scale, shift_x, shift_y, pivot_x=None, pivot_y=None) -> tf.Tensor:
+    """Rotates by `angle` and zooms by `scale` about the pivot (default: the image centre), puts the pivot at the
+    image centre, then shifts; bilinear, per image.
 
     Written with gathers rather than TF's ImageProjectiveTransform op, which XLA cannot compile.
     """
@@ -64,8 +93,10 @@ def _rotate_zoom_shift(images: tf.Tensor, angle, scale, shift_x, shift_y) -> tf.
     sin = tf.reshape(tf.sin(angle) / scale, [-1, 1, 1])
     from_x = cols - centre_x - tf.reshape(shift_x, [-1, 1, 1])
     from_y = rows - centre_y - tf.reshape(shift_y, [-1, 1, 1])
-    source_x = tf.clip_by_value(cos * from_x - sin * from_y + centre_x, 0.0, width - 1.0)
-    source_y = tf.clip_by_value(sin * from_x + cos * from_y + centre_y, 0.0, height - 1.0)
+    pivot_x = centre_x if pivot_x is None else tf.reshape(pivot_x, [-1, 1, 1])
+    pivot_y = centre_y if pivot_y is None else tf.reshape(pivot_y, [-1, 1, 1])
+    source_x = tf.clip_by_value(cos * from_x - sin * from_y + pivot_x, 0.0, width - 1.0)
+    source_y = tf.clip_by_value(sin * from_x + cos * from_y + pivot_y, 0.0, height - 1.0)
     left, top = tf.floor(source_x), tf.floor(source_y)
     weight_x, weight_y = (source_x - left)[..., None], (source_y - top)[..., None]
     flat = tf.reshape(images, [tf.shape(images)[0], height * width, images.shape[3]])
