@@ -131,7 +131,7 @@ def main(argv: list[str]) -> None:
     from infogan_tf import runtime
 
     runtime.split_cpu(FLAGS.cpu_devices)
-    from infogan_tf import datasets, export, train_lib
+    from infogan_tf import datasets, export, train_lib, workdir
     from infogan_tf.evaluation import runner
 
     values = {name: FLAGS[name].value for name in CONFIG_FIELDS}
@@ -150,6 +150,8 @@ def main(argv: list[str]) -> None:
         datasets.DatasetError,
         runtime.SetupError,
         train_lib.TrainingDiverged,
+        train_lib.CheckpointError,
+        workdir.WorkdirBusy,
         export.ExportError,
         runner.EvaluationError,
     ) as error:

@@ -47,13 +47,13 @@ class RunReporter(keras.callbacks.Callback):
         self.seed = seed
         self.writer = tf.summary.create_file_writer(str(run_dir.tensorboard))
         self.started = time.monotonic()
-        self.previous_wall_time = float(summary.get("wall_time_s", 0.0))
+        self.previous_wall_time = float(summary.get("progress", summary).get("wall_time_s", 0.0))
 
     def on_epoch_end(self, epoch, logs=None):
         step = int(self.model.step.numpy())
         logs = {name: float(value) for name, value in (logs or {}).items()}
-        if not all(math.isfinite(value) for value in logs.values()):
-            return
+        if self.model.stop_training or not all(math.isfinite(value) for value in logs.values()):
+            return  # diverged: nothing of this epoch is worth recording
         with self.writer.as_default(step=step):
             for name, value in logs.items():
                 tf.summary.scalar(name, value)
@@ -73,10 +73,23 @@ class RunReporter(keras.callbacks.Callback):
         logging.info("Wrote traversal grids for step %d to %s", step, self.run_dir.samples)
 
     def update_summary(self, step: int, logs: dict) -> None:
-        self.summary.update(
-            global_step=step,
-            wall_time_s=round(self.previous_wall_time + time.monotonic() - self.started, 2),
-            final_losses={k: logs[k] for k in ("d_loss", "g_loss", "mi_loss", "d_real", "d_fake") if k in logs},
-            mi_estimates_nats={k[len("mi_"):]: v for k, v in logs.items() if k.startswith("mi_") and k != "mi_loss"},
-        )
+        """Records the epoch under "progress"; the top-level fields describe the saved models (`label_models`)."""
+        self.summary["progress"] = {
+            "step": step,
+            "wall_time_s": round(self.previous_wall_time + time.monotonic() - self.started, 2),
+            "final_losses": {k: logs[k] for k in ("d_loss", "g_loss", "mi_loss", "d_real", "d_fake") if k in logs},
+            "mi_estimates_nats": {k[len("mi_"):]: v for k, v in logs.items() if k.startswith("mi_") and k != "mi_loss"},
+        }
         workdir.atomic_write_json(self.run_dir.run_summary, self.summary)
+
+
+def label_models(summary: dict, step: int) -> None:
+    """Sets the top-level `global_step`, losses and MI estimates to those of the models just saved at `step`.
+
+    They are written only together with generator.keras and encoder.keras, so export and evaluation, which read
+    them, always describe those models, also after an interrupted resume (then "progress" is ahead of them).
+    """
+    progress = summary.get("progress", {})
+    summary["global_step"] = step
+    if progress.get("step") == step:
+        summary.update({key: progress[key] for key in ("wall_time_s", "final_losses", "mi_estimates_nats")})

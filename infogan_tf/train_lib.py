@@ -11,8 +11,10 @@ import tensorflow as tf
 from absl import logging
 
 from infogan_tf import callbacks, datasets, encoder, latents, networks, regularizers, runtime, workdir
-from infogan_tf.checkpoints import CheckpointCallback, Checkpoints
-from infogan_tf.config import TrainConfig
+from infogan_tf import config as config_lib
+from infogan_tf.checkpoints import CheckpointCallback, CheckpointError, Checkpoints
+from infogan_tf.config import ConfigError, TrainConfig
+from infogan_tf.messages import first_line
 from infogan_tf.model import InfoGAN
 
 
@@ -130,18 +132,26 @@ def train(config: TrainConfig, flags_text: str | None = None) -> dict:
     if not runtime.is_chief(strategy):
         _train_as_worker(config, spec, info.image_shape, strategy, run_dir)
         return {}
+    with workdir.exclusive(run_dir):
+        return _train_as_chief(config, spec, info.image_shape, strategy, run_dir, flags_text)
+
+
+def _train_as_chief(config: TrainConfig, spec: latents.LatentSpec, image_shape: tuple[int, int, int],
+                    strategy: tf.distribute.Strategy, run_dir: workdir.Workdir, flags_text: str | None) -> dict:
+    """Restores (checking that the workdir's run is this model) before anything is written, then trains."""
+    replicas = strategy.num_replicas_in_sync
+    with strategy.scope():
+        gan = build_infogan(config, spec, image_shape, replicas)
+        checkpoints = Checkpoints(gan, run_dir.checkpoints, config.keep_checkpoints)
+        start = _restore(checkpoints, run_dir, config)
     run_dir.create()
     if flags_text is not None:
         workdir.atomic_write_text(run_dir.flags_file, flags_text)
-    with strategy.scope():
-        gan = build_infogan(config, spec, info.image_shape, replicas)
-        checkpoints = Checkpoints(gan, run_dir.checkpoints, config.keep_checkpoints)
-        start = checkpoints.restore_latest()
 
     summary = run_dir.read_summary()
     summary.update(
         dataset=config.dataset,
-        image_shape=list(info.image_shape),
+        image_shape=list(image_shape),
         latent_spec=spec.to_json(),
         strategy=runtime.strategy_name(strategy),
         replicas=replicas,
@@ -157,10 +167,44 @@ def train(config: TrainConfig, flags_text: str | None = None) -> dict:
 
     workdir.atomic_save_keras(gan.generator, run_dir.generator)
     workdir.atomic_save_keras(encoder.build_encoder(spec, gan.discriminator), run_dir.encoder)
-    summary["global_step"] = int(gan.step.numpy())
+    callbacks.label_models(summary, int(gan.step.numpy()))
     workdir.atomic_write_json(run_dir.run_summary, summary)
     logging.info("Finished at step %d; models in %s", summary["global_step"], run_dir.root)
     return summary
+
+
+def _restore(checkpoints: Checkpoints, run_dir: workdir.Workdir, config: TrainConfig) -> int:
+    """The step to continue from; refuses, naming the differing flags, when the checkpoints are of another model."""
+    try:
+        return checkpoints.restore_latest()
+    except (ValueError, AssertionError) as error:
+        differing = _architecture_changes(run_dir, config)
+        detail = f"it was trained with {differing}" if differing else f"({first_line(error)})"
+        raise ConfigError(
+            f"the checkpoints in {run_dir.checkpoints} are of another model: {detail}. Rerun with the run's own "
+            f"flags (--flagfile={run_dir.flags_file}) or use another --workdir"
+        ) from None
+
+
+ARCHITECTURE_FLAGS = ("dataset", "image_size", "codes", "noise_dim", "batch_norm", "d_batch_norm", "spectral_norm",
+                      "precision", "contrastive_weight", "contrastive_spectral_norm")
+
+
+def _architecture_changes(run_dir: workdir.Workdir, config: TrainConfig) -> str:
+    """"--codes=cat:3,cont:1 (now cat:5,cont:2), ..." for the flags that shape the model and differ from the
+    workdir's flags.cfg; empty when there is none or no readable flags.cfg."""
+    try:
+        previous = config_lib.config_from_flags(config_lib.read_flagfile(run_dir.flags_file), workdir=config.workdir)
+    except (OSError, config_lib.ConfigError):
+        return ""
+
+    def shown(cfg: TrainConfig, name: str):
+        value = getattr(cfg, name)
+        return (value > 0) if name == "contrastive_weight" else value
+
+    return ", ".join(f"--{name}={getattr(previous, name)} (now {getattr(config, name)})"
+                     for name in ARCHITECTURE_FLAGS if shown(previous, name) != shown(config, name))
+
 
 
 def _train_as_worker(config: TrainConfig, spec: latents.LatentSpec, image_shape: tuple[int, int, int],
@@ -191,7 +235,8 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
         shuffle_buffer=config.shuffle_buffer,
     )
     guard = callbacks.DivergenceGuard()
-    hooks = [guard, CheckpointCallback(checkpoints, config.checkpoint_every_steps)]
+    saver = CheckpointCallback(checkpoints, config.checkpoint_every_steps)
+    hooks = [guard, saver]
     if summary is not None:
         hooks.append(callbacks.RunReporter(run_dir, summary, rows=config.traversal_rows, seed=config.seed))
     began = time.monotonic()
@@ -200,14 +245,21 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
         gan.activate_regularizers(int(gan.step.numpy()))
         gan.fit(dataset, initial_epoch=initial_epoch, epochs=epochs, steps_per_epoch=steps, callbacks=hooks,
                 verbose=config.verbose, shuffle=False)
-        if guard.diverged:
-            kept = checkpoints.latest_step
-            raise TrainingDiverged(
-                f"training diverged: {guard.diverged}; the last good checkpoint (step {kept}) is kept in "
-                f"{run_dir.checkpoints}. Lower the learning rates or use --precision=float32"
-            )
+        if guard.diverged or saver.refused:
+            _diverged(guard.diverged or saver.refused, checkpoints, config)
     steps_done = int(gan.step.numpy()) - start
     logging.info("Trained %d steps in %.1f s (%.2f steps/s)", steps_done, time.monotonic() - began,
                  steps_done / max(time.monotonic() - began, 1e-9))
     if checkpoints.latest_step != int(gan.step.numpy()):
-        checkpoints.save()
+        try:
+            checkpoints.save()
+        except CheckpointError as error:
+            _diverged(str(error), checkpoints, config)
+
+
+def _diverged(reason: str, checkpoints: Checkpoints, config: TrainConfig) -> None:
+    kept = checkpoints.latest_step
+    where = (f"the last good checkpoint (step {kept}) is kept in {checkpoints.directory}" if kept is not None
+             else "no checkpoint had been written yet")
+    advice = "Lower the learning rates" + (" or use --precision=float32" if config.precision != "float32" else "")
+    raise TrainingDiverged(f"training diverged: {reason}; {where}. {advice}")

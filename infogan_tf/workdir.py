@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import tempfile
@@ -20,6 +22,7 @@ REPORT = "report.html"
 EVAL_TENSORBOARD = "eval"
 EVAL_CLASSIFIER = "eval_classifier.keras"
 EVAL_CLASSIFIER_SETTINGS = "eval_classifier.json"
+LOCK = ".lock"
 
 
 class Workdir:
@@ -86,6 +89,37 @@ class Workdir:
         if not self.run_summary.exists():
             return {}
         return json.loads(self.run_summary.read_text())
+
+
+class WorkdirBusy(RuntimeError):
+    """Another process trains in the workdir."""
+
+
+@contextlib.contextmanager
+def exclusive(run_dir: Workdir):
+    """Holds an exclusive lock on WORKDIR/.lock while training. The kernel drops it when the process ends, however
+    it ends, so a crashed run never leaves the workdir locked.
+
+    Raises:
+        WorkdirBusy: when another process holds it.
+    """
+    run_dir.root.mkdir(parents=True, exist_ok=True)
+    with open(run_dir.root / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise WorkdirBusy(f"{run_dir.root} is in use by {holder}: wait for it to finish or use another "
+                              "--workdir") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"train.py (pid {os.getpid()})\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -10,6 +10,7 @@ import tensorflow as tf
 from infogan_tf.datasets import preprocessing
 from infogan_tf.datasets.base import DatasetError, DatasetInfo, SplitData
 from infogan_tf.datasets.splits import Split
+from infogan_tf.messages import first_line
 
 DEFAULT_SIZE = 64
 _EXTENSIONS = (".png", ".jpg", ".jpeg")
@@ -45,7 +46,7 @@ def _decode_error(path: Path) -> str | None:
     try:
         decode(tf.constant(str(path)))
     except tf.errors.OpError as error:
-        return (error.message.strip().splitlines() or [type(error).__name__])[0]
+        return first_line(error)
     return None
 
 

@@ -10,6 +10,7 @@ import keras
 
 # Importing encoder and networks registers the custom layers that load_model needs to read the .keras files.
 from infogan_tf import config, encoder, latents, networks, workdir  # noqa: F401
+from infogan_tf.messages import first_line
 
 
 class EvaluationError(ValueError):
@@ -84,5 +85,4 @@ def _load_model(path: Path) -> keras.Model:
     try:
         return keras.models.load_model(path)
     except (OSError, ValueError, TypeError) as error:
-        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise EvaluationError(f"cannot load {path}: {first_line}") from error
+        raise EvaluationError(f"cannot load {path}: {first_line(error)}") from error

@@ -1,0 +1,150 @@
+"""Faults a real machine produces, on tiny in-process runs: what the run says and what is left on disk."""
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from infogan_tf import callbacks, config, latents, train_lib, workdir
+from infogan_tf.checkpoints import CheckpointError, Checkpoints
+
+TINY = dict(dataset="shapes", image_size=28, codes="cat:3,cont:1", noise_dim=4, batch_size=8, steps_per_epoch=2,
+            checkpoint_every_steps=2, traversal_rows=2, shuffle_buffer=64, verbose=0)
+
+
+def _config(tmp_path, **overrides) -> config.TrainConfig:
+    return config.TrainConfig(workdir=str(tmp_path / "run"), **{**TINY, **overrides})
+
+
+def _checkpoint_values(path: str) -> list[np.ndarray]:
+    reader = tf.train.load_checkpoint(path)
+    return [reader.get_tensor(key) for key in reader.get_variable_to_shape_map()
+            if key.startswith(("generator/", "discriminator/"))]
+
+
+def _restored(cfg: config.TrainConfig) -> tuple[int, Checkpoints]:
+    spec = latents.parse_latent_spec(cfg.codes, cfg.noise_dim)
+    gan = train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=1)
+    checkpoints = Checkpoints(gan, workdir.Workdir(cfg.workdir).checkpoints, cfg.keep_checkpoints)
+    return checkpoints.restore_latest(), checkpoints
+
+
+def test_weights_that_turn_non_finite_are_never_checkpointed(tmp_path):
+    cfg = _config(tmp_path, train_steps=4, checkpoint_every_steps=1, d_learning_rate=float("nan"),
+                  g_learning_rate=float("nan"))
+    with pytest.raises(train_lib.TrainingDiverged) as raised:
+        train_lib.train(cfg)
+    message = str(raised.value)
+    assert "no checkpoint had been written yet" in message and "None" not in message
+    assert "--precision=float32" not in message  # the run already is float32
+    assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")) is None
+    summary = train_lib.train(dataclasses.replace(cfg, d_learning_rate=2e-4, g_learning_rate=1e-3))
+    assert summary["global_step"] == 4 and "resumed_from_steps" not in summary
+
+
+def test_resume_skips_a_non_finite_checkpoint_and_sets_it_aside(tmp_path):
+    cfg = _config(tmp_path, train_steps=2)
+    train_lib.train(cfg)
+    _, checkpoints = _restored(cfg)
+    weight = checkpoints.model.generator.weights[0]
+    weight.assign(tf.fill(weight.shape, float("nan")))
+    checkpoints.model.step.assign(3)
+    checkpoints.manager.save(checkpoint_number=3)  # what a save without the finiteness check would have kept
+    step, restored = _restored(cfg)
+    assert step == 2 and not restored.non_finite_variables()
+    broken = tmp_path / "run" / "checkpoints" / "broken"
+    assert sorted(p.name for p in broken.iterdir())[0].startswith("ckpt-3.")
+    assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")).endswith("ckpt-2")
+
+
+def test_a_truncated_newest_checkpoint_falls_back_to_the_older_one(tmp_path):
+    cfg = _config(tmp_path, train_steps=4)
+    train_lib.train(cfg)
+    run = tmp_path / "run" / "checkpoints"
+    (data,) = run.glob("ckpt-4.data-*")
+    os.truncate(data, data.stat().st_size // 2)
+    step, _ = _restored(cfg)
+    assert step == 2
+    assert {p.name.split(".")[0] for p in (run / "broken").iterdir()} == {"ckpt-4"}
+    summary = train_lib.train(dataclasses.replace(cfg, train_steps=6))
+    assert summary["resumed_from_steps"] == [2] and summary["global_step"] == 6
+
+
+def test_no_restorable_checkpoint_is_one_clear_error_and_keeps_the_files(tmp_path):
+    cfg = _config(tmp_path, train_steps=2)
+    train_lib.train(cfg)
+    run = tmp_path / "run" / "checkpoints"
+    for data in run.glob("ckpt-*.data-*"):
+        data.write_bytes(b"")
+    with pytest.raises(CheckpointError, match="none of the 1 checkpoints .* can be restored; they are kept in"):
+        _restored(cfg)
+    assert list((run / "broken").glob("ckpt-2.*"))
+
+
+def test_resuming_another_model_changes_nothing_on_disk(tmp_path):
+    cfg = _config(tmp_path, train_steps=2)
+    train_lib.train(cfg, flags_text="--codes=cat:3,cont:1\n")
+    run = workdir.Workdir(tmp_path / "run")
+    before = {path: path.read_bytes() for path in (run.flags_file, run.run_summary, run.history)}
+    changed = dataclasses.replace(cfg, codes="cat:5,cont:2", train_steps=4)
+    with pytest.raises(config.ConfigError) as raised:
+        train_lib.train(changed, flags_text="--codes=cat:5,cont:2\n")
+    message = str(raised.value)
+    assert "--codes=cat:3,cont:1 (now cat:5,cont:2)" in message and "\n" not in message
+    assert {path: path.read_bytes() for path in before} == before
+
+
+def test_an_interrupted_resume_keeps_the_models_label(tmp_path, monkeypatch):
+    cfg = _config(tmp_path, train_steps=2)
+    train_lib.train(cfg)
+    original = callbacks.RunReporter.on_epoch_end
+
+    def interrupted(self, epoch, logs=None):
+        original(self, epoch, logs)
+        raise KeyboardInterrupt  # what SIGINT/SIGTERM does after the epoch at step 4
+
+    monkeypatch.setattr(callbacks.RunReporter, "on_epoch_end", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        train_lib.train(dataclasses.replace(cfg, train_steps=8))
+    summary = json.loads((tmp_path / "run" / "run_summary.json").read_text())
+    assert summary["global_step"] == 2  # generator.keras / encoder.keras are still those of step 2
+    assert summary["progress"]["step"] == 4
+
+
+def test_a_second_run_on_the_same_workdir_is_refused(tmp_path):
+    cfg = _config(tmp_path, train_steps=2)
+    run = workdir.Workdir(cfg.workdir)
+    with workdir.exclusive(run):
+        with pytest.raises(workdir.WorkdirBusy, match=r"in use by train.py \(pid \d+\)"):
+            train_lib.train(cfg)
+    assert not run.flags_file.exists() and not run.checkpoints.exists()
+    assert train_lib.train(cfg)["global_step"] == 2
+
+
+def test_a_killed_run_does_not_leave_the_workdir_locked(tmp_path):
+    run = workdir.Workdir(tmp_path / "run")
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from infogan_tf import workdir\n"
+        f"with workdir.exclusive(workdir.Workdir({str(run.root)!r})):\n"
+        "    print('locked', flush=True); time.sleep(60)\n")], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    with pytest.raises(workdir.WorkdirBusy):
+        with workdir.exclusive(run):
+            pass
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with workdir.exclusive(run):
+                break
+        except workdir.WorkdirBusy:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
