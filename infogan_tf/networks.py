@@ -13,6 +13,7 @@ import keras
 from keras import layers
 
 from infogan_tf import latents
+from infogan_tf.batch_norm import SynchronizedBatchNormalization
 from infogan_tf.config import ConfigError
 from infogan_tf.spectral_norm import PACKAGE, SpectralConv2D, SpectralDense
 
@@ -114,7 +115,9 @@ def generator_inputs(spec: latents.LatentSpec, sampled: dict) -> dict:
 
 
 def _batch_norm(options: NetworkOptions) -> layers.Layer:
-    return layers.BatchNormalization(momentum=0.9, synchronized=options.sync_batch_norm)
+    if options.sync_batch_norm:
+        return SynchronizedBatchNormalization(momentum=0.9)
+    return layers.BatchNormalization(momentum=0.9)
 
 
 def build_generator(

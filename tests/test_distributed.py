@@ -43,6 +43,13 @@ def _run(body: str) -> dict:
     "spectral_norm=True, d_batch_norm=False",
 ])
 def test_mirrored_step_matches_single_device_step(overrides):
+    """Three mirrored steps on 2 replicas change every network as three one-device steps do.
+
+    Compared as the relative L2 distance of the two weight updates, per network. The replicas sum in another order,
+    and rounding that moves one (leaky) ReLU input across zero changes that unit's gradient outright, so single
+    weights may differ by far more than float32 rounding; the whole update moves by <3e-4 of its norm. A real
+    mismatch (a replica drawing its own perturbations or latents, statistics not synchronized) moves it by >1e-2.
+    """
     body = """
         keras.utils.set_random_seed(0)
         single = build(tf.distribute.get_strategy(), replicas=2, OVERRIDES)  # replicas=2: same synchronized BN
@@ -50,8 +57,8 @@ def test_mirrored_step_matches_single_device_step(overrides):
         networks = lambda gan: [gan.generator, gan.discriminator, *(r.network for r in gan.regularizers if r.network)]
         for source, target in zip(networks(single), networks(mirrored)):
             target.set_weights(source.get_weights())
-        # Plain SGD with a small step: Adam's first steps are about lr * sign(grad), and large steps through batch
-        # norm amplify summation-order noise (the gap shrinks ~lr^3), either of which would hide a real mismatch.
+        start = [np.concatenate([w.ravel() for w in net.get_weights()]) for net in networks(single)]
+        # Plain SGD with a small step: Adam's first steps are about lr * sign(grad), which would hide a real mismatch.
         for gan in (single, mirrored):
             with gan.distribute_strategy.scope():
                 gan.compile(d_optimizer=keras.optimizers.SGD(1e-3), g_optimizer=keras.optimizers.SGD(1e-3))
@@ -60,16 +67,16 @@ def test_mirrored_step_matches_single_device_step(overrides):
                 gan.build_optimizers()
         single.fit(images(8, 3), epochs=1, verbose=0, shuffle=False)
         mirrored.fit(images(8, 3), epochs=1, verbose=0, shuffle=False)
-        diffs = [float(np.abs(a - b).max()) for source, target in zip(networks(single), networks(mirrored))
-                 for a, b in zip(source.get_weights(), target.get_weights())]
-        print(json.dumps({"replicas": mirrored.distribute_strategy.num_replicas_in_sync, "max_diff": max(diffs),
-                          "steps": [int(single.step.numpy()), int(mirrored.step.numpy())],
-                          "moved": float(np.abs(single.generator.get_weights()[0]).sum())}))
+        updates = lambda gan: [np.concatenate([w.ravel() for w in net.get_weights()]) - before
+                               for net, before in zip(networks(gan), start)]
+        gaps = [float(np.linalg.norm(m - s) / np.linalg.norm(s)) for s, m in zip(updates(single), updates(mirrored))]
+        print(json.dumps({"replicas": mirrored.distribute_strategy.num_replicas_in_sync, "relative_gap": max(gaps),
+                          "steps": [int(single.step.numpy()), int(mirrored.step.numpy())]}))
         """
     out = _run(body.replace("OVERRIDES", overrides))
     assert out["replicas"] == 2
     assert out["steps"] == [3, 3]
-    assert out["max_diff"] < 1e-5, out
+    assert out["relative_gap"] < 1e-3, out
 
 
 @pytest.mark.parametrize("precision", ["mixed_float16", "mixed_bfloat16"])
