@@ -6,13 +6,13 @@ Flags are parsed here and packed into `infogan_tf.config.TrainConfig`; all logic
 from __future__ import annotations
 
 import dataclasses
-import re
 import sys
 
 from absl import app, flags, logging
 
 from infogan_tf import config as config_lib
 from infogan_tf import latents
+from infogan_tf.export import writer as export_writer
 
 FLAGS = flags.FLAGS
 _DEFAULTS = config_lib.TrainConfig(workdir="")
@@ -109,11 +109,18 @@ def _validate_codes(text: str) -> bool:
 
 
 flags.register_validator("codes", _validate_codes)
-flags.register_validator(
-    "model_name",
-    lambda name: re.fullmatch(r"[A-Za-z0-9_.-]*", name) is not None,
-    message="--model_name may only contain letters, digits, '_', '-' and '.'",
-)
+
+
+def _validate_model_name(name: str) -> bool:
+    """The export's own rule, checked before training rather than after it."""
+    try:
+        export_writer.servable_names(name or None)
+    except export_writer.ExportError as error:
+        raise flags.ValidationError(f"--model_name: {error}") from None
+    return True
+
+
+flags.register_validator("model_name", _validate_model_name)
 
 CONFIG_FIELDS = [field.name for field in dataclasses.fields(config_lib.TrainConfig)]
 PROGRAM_FLAGS = CONFIG_FIELDS + ["cpu_devices", "export_dir", "model_name", "evaluate"]

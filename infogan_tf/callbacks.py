@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 
@@ -59,8 +58,7 @@ class RunReporter(keras.callbacks.Callback):
                 tf.summary.scalar(name, value)
             self.write_traversals(step)
         self.writer.flush()
-        with self.run_dir.history.open("a") as history:
-            history.write(json.dumps({"step": step, **logs}) + "\n")
+        self.run_dir.append_history({"step": step, **logs})
         self.update_summary(step, logs)
 
     def write_traversals(self, step: int) -> None:

@@ -27,6 +27,7 @@ CATEGORICAL = "categorical"
 CONTINUOUS = "continuous"
 BERNOULLI = "bernoulli"
 KINDS = (CATEGORICAL, CONTINUOUS, BERNOULLI)
+MAX_CATEGORIES = 1000  # K of cat:K; G's input layer and Q's output layer grow with K
 _TOKEN_KINDS = {"cat": CATEGORICAL, "cont": CONTINUOUS, "bern": BERNOULLI}
 _PRIORS = ("uniform", "normal")
 _CONTINUOUS_MODIFIERS = _PRIORS + ("fixed_std", "learned_std")
@@ -186,6 +187,11 @@ def parse_codes(text: str) -> tuple[Code, ...]:
         if kind == CATEGORICAL:
             if number < 2 or modifiers:
                 raise LatentSpecError(f"bad code token {token!r}: a categorical code needs cat:K with K >= 2")
+            if number > MAX_CATEGORIES:
+                raise LatentSpecError(
+                    f"bad code token {token!r}: at most {MAX_CATEGORIES} categories (G's input layer and Q's output "
+                    "grow with K; a larger K makes checkpoints of gigabytes)"
+                )
             codes.append(Code(CATEGORICAL, num_categories=number))
             continue
         if number < 1:

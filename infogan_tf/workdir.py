@@ -9,6 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from absl import logging
+
 CHECKPOINTS = "checkpoints"
 SAMPLES = "samples"
 TENSORBOARD = "tensorboard"
@@ -77,9 +79,34 @@ class Workdir:
         return self.tensorboard / EVAL_TENSORBOARD
 
     def read_history(self) -> list[dict]:
+        """Every readable entry; a line torn by a killed run is skipped with a warning naming it."""
         if not self.history.exists():
             return []
-        return [json.loads(line) for line in self.history.read_text().splitlines() if line.strip()]
+        entries, torn = [], []
+        for number, line in enumerate(self.history.read_text(errors="replace").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                entry = None
+            if isinstance(entry, dict) and "step" in entry:
+                entries.append(entry)
+            else:
+                torn.append(number)
+        if torn:
+            logging.warning("%s: skipped unreadable line(s) %s (a run killed while writing them)", self.history,
+                            ", ".join(map(str, torn)))
+        return entries
+
+    def append_history(self, entry: dict) -> None:
+        """One JSON line; starts a new line first if a killed run left the last one unfinished."""
+        with self.history.open("a+b") as history:
+            torn = False
+            if history.seek(0, os.SEEK_END) > 0:
+                history.seek(-1, os.SEEK_END)
+                torn = history.read(1) != b"\n"
+            history.write((b"\n" if torn else b"") + json.dumps(entry).encode() + b"\n")
 
     def create(self) -> None:
         for folder in (self.root, self.checkpoints, self.samples, self.tensorboard):

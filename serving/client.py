@@ -43,6 +43,8 @@ FLAGS = flags.FLAGS
 
 def run(mode: str) -> None:
     """Runs one mode with the parsed flags; errors surface as ClientError."""
+    if mode == "generate":
+        infogan_client.check_image_path(FLAGS.out)
     client = serving_api.make_client(FLAGS.url, FLAGS.grpc, FLAGS.timeout)
     target = infogan_client.ModelTarget(FLAGS.model or SERVABLES[mode], FLAGS.model_version, FLAGS.version_label)
     info = infogan_client.load_model_info(client, target, FLAGS.metadata, SERVABLES[mode])

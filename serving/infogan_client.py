@@ -31,9 +31,28 @@ class ClientError(Exception):
     """A problem the user can fix (a bad flag value, an unreachable server, a server-side error), told in one line."""
 
 
+MAX_MESSAGE_CHARS = 400
+
+
 def one_line(text: object) -> str:
-    """Collapses a (possibly multi-line) server message so that every error stays on one line."""
-    return " ".join(str(text).split())
+    """Collapses a (possibly multi-line, possibly huge) server message into one line of readable length."""
+    line = " ".join(str(text).split())
+    if len(line) <= MAX_MESSAGE_CHARS:
+        return line
+    return f"{line[:MAX_MESSAGE_CHARS]}... ({len(line) - MAX_MESSAGE_CHARS} more characters)"
+
+
+def check_image_path(path: str) -> None:
+    """Fails before any server call if the image grid could not be written to `path`."""
+    target = pathlib.Path(path)
+    Image.init()
+    if target.suffix.lower() not in Image.registered_extensions():
+        raise ClientError(f"--out={path}: unknown image extension {target.suffix!r}; use e.g. .png or .jpg")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ClientError(f"--out={path}: folder {str(folder)!r} does not exist")
+    if target.is_dir():
+        raise ClientError(f"--out={path}: is a folder")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -39,10 +39,13 @@ def parse_predict_response(body: Mapping[str, Any], signature: Signature) -> dic
         if len(signature.outputs) != 1:
             raise ClientError(f"got one unnamed output, but the signature has {sorted(signature.outputs)}")
         outputs = {next(iter(signature.outputs)): outputs}
-    return {
-        name: np.asarray(value, dtype=signature.outputs[name].dtype if name in signature.outputs else None)
-        for name, value in outputs.items()
-    }
+    parsed = {}
+    for name, value in outputs.items():
+        try:
+            parsed[name] = np.asarray(value, dtype=signature.outputs[name].dtype if name in signature.outputs else None)
+        except (TypeError, ValueError):
+            raise ClientError(f"output {name!r} of the reply is not a rectangular array of numbers") from None
+    return parsed
 
 
 class RestClient:

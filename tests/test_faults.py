@@ -148,3 +148,16 @@ def test_a_killed_run_does_not_leave_the_workdir_locked(tmp_path):
         except workdir.WorkdirBusy:
             assert time.monotonic() < deadline
             time.sleep(0.1)
+
+
+def test_a_torn_history_line_is_skipped_and_the_next_entry_starts_a_new_line(tmp_path, caplog):
+    run = workdir.Workdir(tmp_path)
+    run.create()
+    run.append_history({"step": 2, "d_loss": 1.0})
+    with run.history.open("a") as history:
+        history.write('{"step": 4, "d_lo')  # the writer was killed mid-line
+    assert [entry["step"] for entry in run.read_history()] == [2]
+    assert "line(s) 2" in caplog.text
+    run.append_history({"step": 6, "d_loss": 0.5})
+    assert [entry["step"] for entry in run.read_history()] == [2, 6]
+    assert run.history.read_text().splitlines()[1] == '{"step": 4, "d_lo'

@@ -40,6 +40,7 @@ def test_parse_codes_modifiers():
         ("cont:2:wide", "'wide'"),
         ("cat:10:normal", "cat:10:normal"),
         ("cat:10,bern:-1", "bern:-1"),
+        ("cat:100000", "at most 1000 categories"),
     ],
 )
 def test_parse_codes_rejects_bad_token_naming_it(text, bad):

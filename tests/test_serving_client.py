@@ -371,6 +371,28 @@ def test_response_parsing_handles_both_output_forms() -> None:
     assert parsed["images"].shape == (1, 6, 5, 1)
     with pytest.raises(ClientError, match="without 'outputs'"):
         serving_api.parse_predict_response({"predictions": images}, info.signature("sample"))
+    with pytest.raises(ClientError, match="'images' of the reply is not a rectangular array"):
+        serving_api.parse_predict_response({"outputs": [[[[0.5]]], [[[0.5], [0.1]]]]}, info.signature("sample"))
+
+
+def test_a_huge_server_message_is_cut_to_one_readable_line() -> None:
+    line = infogan_client.one_line("boom\n" * 40_000)
+    assert len(line) < 500 and "\n" not in line
+    assert line.startswith("boom boom") and line.endswith("more characters)")
+
+
+@pytest.mark.parametrize("out, message", [
+    ("missing/x.png", "folder 'missing' does not exist"),
+    ("x.unknown", "unknown image extension '.unknown'"),
+])
+def test_a_bad_out_fails_before_the_server_is_asked(server: FakeServing, tmp_path: pathlib.Path, out: str,
+                                                    message: str) -> None:
+    calls = len(server.requests)
+    result = run_cli(f"--url={server.url}", f"--out={out}", cwd=tmp_path)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"error: --out={out}: {message}")
+    assert len(server.requests) == calls
 
 
 def test_metadata_file_forms(export_dir: pathlib.Path) -> None:

@@ -44,6 +44,7 @@ def test_tiny_config_end_to_end(tmp_path):
         (["--dataset=idx:/nonexistent/mnist"], "/nonexistent/mnist"),
         (["--train_split=train[:abc]"], "train[:abc]"),
         (["--flagfile=configs/missing.cfg"], "configs/missing.cfg"),
+        (["--model_name=.."], "model name '..'"),
     ],
 )
 def test_bad_input_gives_one_clear_line(tmp_path, args, message):
