@@ -11,6 +11,7 @@ import tensorflow_datasets as tfds
 
 from infogan_tf import config, datasets, latents, train_lib, workdir
 from infogan_tf.evaluation import loaded_run, runner
+from infogan_tf.evaluation import protocol
 from infogan_tf.evaluation.protocol import protocol_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +71,8 @@ def test_factor_data_gets_disentanglement_and_sample_quality(shapes_run, shapes_
     metrics = shapes_metrics
     assert metrics["dataset"] == "shapes" and metrics["global_step"] == 2 and metrics["image_shape"] == [28, 28, 1]
     assert metrics["command"] == f"python evaluate.py --workdir={shapes_run} --num_examples=32 --seed=0"
+    assert metrics["warning"].startswith("--num_examples=32 is below 1000")
+    assert "--num_examples=32 is below 1000" in (shapes_run / "report.html").read_text()
     protocol = metrics["protocol"]
     assert (protocol["factor_train"], protocol["factor_test"], protocol["generated"]) == (32, 16, 32)
     assert (protocol["factor_vae_batch"], protocol["mig_bins"], protocol["factor_vae_prune"]) == (64, 20, 0.05)
@@ -246,3 +249,9 @@ def test_cli_reports_a_missing_workdir_in_one_line(tmp_path):
     errors = [line for line in result.stderr.splitlines() if line.startswith("evaluate.py")]
     assert errors == [f"evaluate.py: error: workdir {tmp_path / 'missing'} does not exist"], result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+
+
+def test_full_size_protocols_carry_no_small_sample_warning():
+    assert protocol.small_sample_warning(None) is None
+    assert protocol.small_sample_warning(1000) is None
+    assert "999" in protocol.small_sample_warning(999)

@@ -12,6 +12,15 @@ import dataclasses
 
 BASE_EXAMPLES = 10_000
 MIN_EXAMPLES = 4
+RELIABLE_EXAMPLES = 1_000  # below it MIG, purity and the rest are dominated by sampling noise (a 4-step model scores 1.0)
+
+
+def small_sample_warning(num_examples: int | None) -> str | None:
+    """The warning that metrics.json and the report carry for a scaled-down protocol too small to compare runs by."""
+    if num_examples is None or num_examples >= RELIABLE_EXAMPLES:
+        return None
+    return (f"--num_examples={num_examples} is below {RELIABLE_EXAMPLES}: with so few samples the scores are mostly "
+            "sampling noise (an untrained model can score 1.0); use them to check the pipeline, not to compare models")
 
 
 @dataclasses.dataclass(frozen=True)

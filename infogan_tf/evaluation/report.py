@@ -36,6 +36,7 @@ _MIN_DISPLAY_PIXELS = 84  # small images (28x28) are shown at least this large, 
 _STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
 pre { background: #f4f4f4; padding: 0.6em; overflow-x: auto; }
+.warning { background: #fff3cd; border: 1px solid #e0b000; padding: 0.6em; font-weight: bold; }
 table { border-collapse: collapse; margin-bottom: 1.5em; }
 td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 th.section { background: #e8eef7; }
@@ -63,6 +64,7 @@ def render_report(
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<pre><code>{html.escape(metrics['command'])}</code></pre>",
+        *([f'<p class="warning">{html.escape(metrics["warning"])}</p>'] if metrics.get("warning") else []),
         "<h2>Metrics</h2>",
         diagnosis_table(metrics),
         metric_table(metrics),

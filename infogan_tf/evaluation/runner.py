@@ -22,7 +22,7 @@ from infogan_tf.datasets.splits import parse_split
 from infogan_tf.evaluation import code_metrics, feature_classifier, generated_factors, pixel_baseline, report, utils
 from infogan_tf.evaluation.loaded_run import EvaluationError, LoadedRun, load_run
 from infogan_tf.evaluation.mig import compute_mig
-from infogan_tf.evaluation.protocol import Protocol, protocol_for
+from infogan_tf.evaluation.protocol import Protocol, protocol_for, small_sample_warning
 from infogan_tf.evaluation.sample_quality import generate, sample_quality
 
 
@@ -93,6 +93,10 @@ def evaluate_workdir(
         "mi_estimates_nats": run.summary.get("mi_estimates_nats", {}),
         "skipped": {},
     }
+    warning = small_sample_warning(num_examples)
+    if warning:
+        metrics["warning"] = warning
+        logging.warning("%s", warning)
     if not run.spec.codes:
         metrics["skipped"]["codes"] = "the run has no structured codes"
     if info.num_classes:
