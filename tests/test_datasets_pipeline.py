@@ -44,6 +44,14 @@ def test_seeded_order_is_repeatable_and_covers_each_epoch(grey_levels_dir):
     assert _order(_first_batches(name, seed=4)) != order
 
 
+def test_a_batch_larger_than_the_data_is_warned_about(grey_levels_dir, caplog):
+    train_dataset(f"folder:{grey_levels_dir}", 4, image_size=4)
+    assert "larger than" not in caplog.text
+    dataset = train_dataset(f"folder:{grey_levels_dir}", 16, image_size=4)
+    assert "--batch_size=16 is larger than" in caplog.text and "10 images" in caplog.text
+    assert next(iter(dataset)).shape == (16, 4, 4, 3)
+
+
 def test_drop_remainder_keeps_static_batch_shape(grey_levels_dir):
     dataset = train_dataset(f"folder:{grey_levels_dir}", 3, split="train[:4]", image_size=4)
     assert dataset.element_spec.shape == (3, 4, 4, 3)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
+from absl import logging
 
 from infogan_tf.datasets import folder, idx, shapes, tfds_source
 from infogan_tf.datasets.base import DatasetError, DatasetInfo, Examples, SplitData
@@ -89,6 +90,9 @@ def train_dataset(
     if name == "shapes":
         return shapes.train_dataset(parsed, batch_size, image_size, seed, shuffle_buffer)
     data = _load_split(name, parsed, data_dir, image_size)
+    if data.num_examples is not None and batch_size > data.num_examples:
+        logging.warning("--batch_size=%d is larger than %s's %d images: every batch repeats images", batch_size,
+                        f"{name} ({split})", data.num_examples)
     images = data.examples.map(lambda example: example["image"])
     if data.fits_in_memory():
         images = images.cache()
