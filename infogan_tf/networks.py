@@ -57,9 +57,12 @@ class NetworkOptions:
         return self.batch_norm and self.d_batch_norm
 
 
-def architecture_for(image_shape: tuple[int, int, int]) -> Architecture:
+def architecture_for(image_shape: tuple[int, int, int], requested_size: int | None = None) -> Architecture:
+    """The layer sizes for these images; `requested_size` is the user's --image_size, if any, for the message."""
     height, width, _ = image_shape
     if height != width or height not in ARCHITECTURES:
+        if requested_size is not None:
+            raise ConfigError(f"--image_size={requested_size}: supported sizes are {sorted(ARCHITECTURES)}")
         raise ConfigError(
             f"no architecture for images of shape {tuple(image_shape)}: supported sizes are "
             f"{sorted(ARCHITECTURES)} (square); resize with --image_size"

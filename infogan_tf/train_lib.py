@@ -118,7 +118,7 @@ def train(config: TrainConfig, flags_text: str | None = None) -> dict:
     run_dir = workdir.Workdir(config.workdir)
     spec = latents.parse_latent_spec(config.codes, config.noise_dim, config.noise_prior)
     info = datasets.dataset_info(config.dataset, data_dir=config.data_dir, image_size=config.image_size)
-    networks.architecture_for(info.image_shape)
+    networks.architecture_for(info.image_shape, config.image_size)
     runtime.set_precision(config.precision)
     strategy = runtime.make_strategy(config.strategy)
     replicas = strategy.num_replicas_in_sync

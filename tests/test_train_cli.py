@@ -45,6 +45,7 @@ def test_tiny_config_end_to_end(tmp_path):
         (["--train_split=train[:abc]"], "train[:abc]"),
         (["--flagfile=configs/missing.cfg"], "configs/missing.cfg"),
         (["--model_name=.."], "model name '..'"),
+        (["--image_size=7"], "--image_size=7: supported sizes are [28, 32, 64]"),
     ],
 )
 def test_bad_input_gives_one_clear_line(tmp_path, args, message):
