@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+# What TF wraps around an op's own message: "{{function_node ...}}" before it, "[Op:Name] name: ..." after it.
+_TF_OP_DECORATIONS = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[\[\{\{node [^]]*\]\]|\s*\[Op:\w+\].*$")
+
 
 def first_line(error: BaseException) -> str:
-    """The first non-empty line of `error`'s message (TF's often run to a stack of lines), or its type's name."""
+    """The first non-empty line of `error`'s message (TF's often run to a stack of lines) without TF's op
+    decorations, or its type's name."""
     text = getattr(error, "message", None) or str(error)
-    return (text.strip().splitlines() or [type(error).__name__])[0]
+    line = (text.strip().splitlines() or [""])[0]
+    return _TF_OP_DECORATIONS.sub("", line).strip() or type(error).__name__
