@@ -178,6 +178,8 @@ BAD_REQUESTS = [  # (servable, signature, changed inputs, expected message)
     ("generator", "sample", {"seed": [[1], [2]]}, "input seed: shape must be [batch]"),
     ("encoder", "serving_default", {"images": np.zeros((2, 28, 28))}, "input images: shape must be [batch, 28, 28, 1]"),
     ("encoder", "serving_default", {"images": np.zeros((2, 28, 28, 1, 1))}, "input images: shape must be"),
+    ("encoder", "serving_default", {"images": np.full((2, 28, 28, 1), 255.0)}, "pixel values must be in [0, 1]"),
+    ("encoder", "serving_default", {"images": np.full((2, 28, 28, 1), np.nan)}, "pixel values must be in [0, 1]"),
 ]
 
 

@@ -15,6 +15,8 @@ import tensorflow as tf
 
 from infogan_tf import latents, networks
 
+IMAGES = "images"  # the encoder's input and the generator's output
+
 Tensors = dict[str, tf.Tensor]
 
 
@@ -46,7 +48,8 @@ def _shape_check(name: str, tensor: tf.Tensor, inner: tuple[int, ...]) -> tf.Ope
 
 
 def _value_checks(name: str, tensor: tf.Tensor, categorical: Mapping[str, int]) -> list[tf.Operation]:
-    """Range checks: category indices within [0, K) per code, Bernoulli values 0 or 1, floats finite."""
+    """Range checks: category indices within [0, K) per code, Bernoulli values 0 or 1, images in [0, 1] (which
+    also rejects NaN), other floats finite."""
     checks = []
     if name == latents.CATEGORICAL:
         for column, (code_name, size) in enumerate(categorical.items()):
@@ -57,7 +60,11 @@ def _value_checks(name: str, tensor: tf.Tensor, categorical: Mapping[str, int]) 
     if name == latents.BERNOULLI:
         valid = tf.reduce_all(tf.logical_or(tf.equal(tensor, 0.0), tf.equal(tensor, 1.0)))
         checks.append(tf.debugging.Assert(valid, [f"input {name}: values must be 0 or 1; got", tensor]))
-    if tensor.dtype.is_floating:
+    if name == IMAGES:
+        valid = tf.reduce_all(tf.logical_and(tensor >= 0.0, tensor <= 1.0))
+        message = f"input {name}: pixel values must be in [0, 1] (divide 8-bit images by 255); got min, max"
+        checks.append(tf.debugging.Assert(valid, [message, tf.reduce_min(tensor), tf.reduce_max(tensor)]))
+    elif tensor.dtype.is_floating:
         valid = tf.reduce_all(tf.math.is_finite(tensor))
         checks.append(tf.debugging.Assert(valid, [f"input {name}: values must be finite; got", tensor]))
     return checks
@@ -146,12 +153,12 @@ def encoder_output_names(spec: latents.LatentSpec) -> list[str]:
 
 def encoder_endpoints(encoder: keras.Model, spec: latents.LatentSpec) -> dict[str, Endpoint]:
     """`serving_default`: images in [0, 1] -> the codes Q reads from them and D's realness."""
-    signature = {"images": tf.TensorSpec([None, *encoder.input_shape[1:]], tf.float32, name="images")}
+    signature = {IMAGES: tf.TensorSpec([None, *encoder.input_shape[1:]], tf.float32, name=IMAGES)}
     names = encoder_output_names(spec)
 
     def serve(inputs: Tensors) -> Tensors:
         """Only the outputs of code kinds the model has; floats as float32."""
-        outputs = encoder(checked_inputs(inputs, signature, {})["images"], training=False)
+        outputs = encoder(checked_inputs(inputs, signature, {})[IMAGES], training=False)
         return {
             name: outputs[name] if outputs[name].dtype.is_integer else tf.cast(outputs[name], tf.float32)
             for name in names
