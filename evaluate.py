@@ -34,7 +34,7 @@ def main(argv: list[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
     logging.set_verbosity(logging.INFO)
-    from infogan_tf import config, datasets
+    from infogan_tf import config, datasets, messages
     from infogan_tf.evaluation import runner
 
     try:
@@ -48,6 +48,8 @@ def main(argv: list[str]) -> None:
         )
     except (runner.EvaluationError, datasets.DatasetError, config.ConfigError) as error:
         sys.exit(f"evaluate.py: error: {error}")
+    except messages.MACHINE_FAULTS as error:
+        sys.exit(f"evaluate.py: error: {messages.fault_line(error)}")
 
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ def main(argv: list[str]) -> None:
     from infogan_tf import runtime
 
     runtime.split_cpu(FLAGS.cpu_devices)
-    from infogan_tf import datasets, export, train_lib, workdir
+    from infogan_tf import datasets, export, messages, train_lib, workdir
     from infogan_tf.evaluation import runner
 
     values = {name: FLAGS[name].value for name in CONFIG_FIELDS}
@@ -164,6 +164,9 @@ def main(argv: list[str]) -> None:
     ) as error:
         logging.error("%s", error)
         sys.exit(f"train.py: error: {error}")
+    except messages.MACHINE_FAULTS as error:
+        logging.error("%s", messages.fault_line(error))
+        sys.exit(f"train.py: error: {messages.fault_line(error)}")
 
 
 if __name__ == "__main__":

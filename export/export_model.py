@@ -27,12 +27,14 @@ def main(argv: list[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
     logging.set_verbosity(logging.INFO)
-    from infogan_tf import export
+    from infogan_tf import export, messages
 
     try:
         written = export.export_servables(FLAGS.workdir, FLAGS.export_dir, FLAGS.version, FLAGS.model_name or None)
     except export.ExportError as error:
         sys.exit(f"export_model.py: error: {error}")
+    except messages.MACHINE_FAULTS as error:
+        sys.exit(f"export_model.py: error: {messages.fault_line(error)}")
     print(f"exported version {written['version']}: {written['generator']} {written['encoder']}")
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from infogan_tf.messages import first_line
+from infogan_tf.messages import fault_line, first_line
 from infogan_tf.model import InfoGAN
 
 BROKEN = "broken"
@@ -26,6 +26,10 @@ BROKEN = "broken"
 
 class CheckpointError(RuntimeError):
     """No checkpoint of the workdir can be restored, or the current weights cannot be saved."""
+
+
+class CheckpointWriteError(CheckpointError):
+    """The disk refused a checkpoint; not a training problem."""
 
 
 class Checkpoints:
@@ -121,12 +125,27 @@ class Checkpoints:
 
         Raises:
             CheckpointError: when a weight is not finite; nothing is written then.
+            CheckpointWriteError: when the disk refuses the files (full, read-only); what was partly written of this
+                checkpoint is removed, the earlier ones stay.
         """
         step = int(self.model.step.numpy())
         bad = self.non_finite_variables()
         if bad:
             raise CheckpointError(f"weights became non-finite at step {step} ({bad[0]}); no checkpoint written")
-        path = self.manager.save(checkpoint_number=step)
+        before = set(self.directory.glob(f"ckpt-{step}*"))
+        try:
+            path = self.manager.save(checkpoint_number=step)
+        except (OSError, tf.errors.OpError) as error:
+            for partial in set(self.directory.glob(f"ckpt-{step}*")) - before:
+                if partial.is_dir():
+                    shutil.rmtree(partial, ignore_errors=True)
+                else:
+                    partial.unlink(missing_ok=True)
+            kept = self.latest_step
+            raise CheckpointWriteError(
+                f"cannot write the checkpoint of step {step} in {self.directory}: {fault_line(error)}; "
+                + (f"the checkpoint of step {kept} is intact" if kept is not None else "no earlier checkpoint exists")
+            ) from None
         logging.info("Saved checkpoint %s", path)
         return path
 
@@ -152,6 +171,8 @@ class CheckpointCallback(keras.callbacks.Callback):
         if int(self.checkpoints.model.step.numpy()) % self.every_steps == 0:
             try:
                 self.checkpoints.save()
+            except CheckpointWriteError:
+                raise
             except CheckpointError as error:
                 self.refused = str(error)
                 self.model.stop_training = True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import tensorflow as tf
+
 # What TF wraps around an op's own message: "{{function_node ...}}" before it, "[Op:Name] name: ..." after it.
 _TF_OP_DECORATIONS = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[\[\{\{node [^]]*\]\]|\s*\[Op:\w+\].*$")
 
@@ -14,3 +16,13 @@ def first_line(error: BaseException) -> str:
     text = getattr(error, "message", None) or str(error)
     line = (text.strip().splitlines() or [""])[0]
     return _TF_OP_DECORATIONS.sub("", line).strip() or type(error).__name__
+
+# What the disk or the OS raises (full, read-only, no permission, out of memory): told in one line, not a traceback.
+MACHINE_FAULTS = (OSError, tf.errors.OpError)
+
+
+def fault_line(error: BaseException) -> str:
+    """One line for a machine fault (disk full, read-only folder, missing permission) that names the path."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return first_line(error)

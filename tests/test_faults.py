@@ -13,7 +13,8 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf import callbacks, config, latents, train_lib, workdir
-from infogan_tf.checkpoints import CheckpointError, Checkpoints
+from infogan_tf.checkpoints import CheckpointError, Checkpoints, CheckpointWriteError
+from infogan_tf.messages import fault_line
 
 TINY = dict(dataset="shapes", image_size=28, codes="cat:3,cont:1", noise_dim=4, batch_size=8, steps_per_epoch=2,
             checkpoint_every_steps=2, traversal_rows=2, shuffle_buffer=64, verbose=0)
@@ -161,3 +162,43 @@ def test_a_torn_history_line_is_skipped_and_the_next_entry_starts_a_new_line(tmp
     run.append_history({"step": 6, "d_loss": 0.5})
     assert [entry["step"] for entry in run.read_history()] == [2, 6]
     assert run.history.read_text().splitlines()[1] == '{"step": 4, "d_lo'
+
+
+def test_a_full_disk_while_checkpointing_keeps_the_earlier_checkpoint_and_no_partial_files(tmp_path, monkeypatch):
+    cfg = _config(tmp_path, train_steps=2)
+    train_lib.train(cfg)
+    _, checkpoints = _restored(cfg)
+    directory = tmp_path / "run" / "checkpoints"
+    listing = sorted(p.name for p in directory.iterdir())
+
+    def disk_full(**_):
+        (directory / "ckpt-5_temp").mkdir()
+        (directory / "ckpt-5_temp" / "part-00000-of-00001.data-00000-of-00001").write_bytes(b"\0" * 100)
+        raise OSError(28, "No space left on device", str(directory / "ckpt-5_temp"))
+
+    checkpoints.model.step.assign(5)
+    monkeypatch.setattr(checkpoints.manager, "save", disk_full)
+    with pytest.raises(CheckpointWriteError) as raised:
+        checkpoints.save()
+    message = str(raised.value)
+    assert "step 5" in message and "No space left on device" in message and "step 2 is intact" in message
+    assert "\n" not in message
+    assert sorted(p.name for p in directory.iterdir()) == listing
+    assert _restored(cfg)[0] == 2
+
+
+def test_a_disk_fault_in_a_run_is_one_line_naming_the_path(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = subprocess.run([sys.executable, "train.py", "--flagfile=configs/tiny_test.cfg",
+                             f"--workdir={blocker / 'run'}"], capture_output=True, text=True, timeout=300,
+                            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"train.py: error: Not a directory: {blocker / 'run'}"
+    assert blocker.read_text() == "not a folder"
+
+
+def test_fault_line_names_the_path():
+    assert fault_line(OSError(13, "Permission denied", "/ro/x")) == "Permission denied: /ro/x"
+    assert fault_line(OSError(28, "No space left on device")) == "No space left on device"
