@@ -157,6 +157,7 @@ def main(argv: list[str]) -> None:
         datasets.DatasetError,
         runtime.SetupError,
         train_lib.TrainingDiverged,
+        train_lib.TrainingInterrupted,
         train_lib.CheckpointError,
         workdir.WorkdirBusy,
         export.ExportError,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
+import threading
 import time
 
 import keras
@@ -13,6 +16,35 @@ from absl import logging
 from infogan_tf import traversal, workdir
 
 WATCHED_LOSSES = ("d_loss", "g_loss", "mi_loss")
+
+
+class StopOnSignal(keras.callbacks.Callback):
+    """Turns SIGTERM (a scheduler's preemption, `kill`) into a stop after the current step, so that the run saves its
+    checkpoint and models before it exits instead of dying half-way through writing them."""
+
+    def __init__(self):
+        super().__init__()
+        self.received: str | None = None
+
+    @contextlib.contextmanager
+    def installed(self):
+        """Handles SIGTERM while the block runs (from the main thread only, as Python requires)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        previous = signal.signal(signal.SIGTERM, self._handle)
+        try:
+            yield self
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _handle(self, signum, frame):
+        self.received = signal.Signals(signum).name
+        logging.warning("%s received: stopping after this step and saving", self.received)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.received:
+            self.model.stop_training = True
 
 
 class DivergenceGuard(keras.callbacks.Callback):

@@ -18,6 +18,10 @@ from infogan_tf.messages import first_line
 from infogan_tf.model import InfoGAN
 
 
+class TrainingInterrupted(RuntimeError):
+    """A signal stopped the run; its checkpoint and models were saved at the step it reached."""
+
+
 class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite; the last good checkpoint is kept."""
 
@@ -160,15 +164,21 @@ def _train_as_chief(config: TrainConfig, spec: latents.LatentSpec, image_shape: 
     )
     if start:
         summary.setdefault("resumed_from_steps", []).append(start)
+    interrupted = None
     if start >= config.train_steps:
         logging.info("Step %d already reaches --train_steps=%d: nothing to train", start, config.train_steps)
     else:
-        _fit(gan, config, run_dir, checkpoints, summary, start)
+        interrupted = _fit(gan, config, run_dir, checkpoints, summary, start)
 
     workdir.atomic_save_keras(gan.generator, run_dir.generator)
     workdir.atomic_save_keras(encoder.build_encoder(spec, gan.discriminator), run_dir.encoder)
     callbacks.label_models(summary, int(gan.step.numpy()))
     workdir.atomic_write_json(run_dir.run_summary, summary)
+    if interrupted:
+        raise TrainingInterrupted(
+            f"stopped by {interrupted} at step {summary['global_step']} of {config.train_steps}; its checkpoint and "
+            f"models are saved in {run_dir.root}: rerun the same command to continue"
+        )
     logging.info("Finished at step %d; models in %s", summary["global_step"], run_dir.root)
     return summary
 
@@ -222,8 +232,11 @@ def _train_as_worker(config: TrainConfig, spec: latents.LatentSpec, image_shape:
 
 
 def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoints: Checkpoints, summary: dict | None,
-         start: int) -> None:
-    """Runs `fit` from `start` to `config.train_steps`; `summary` is None on workers that report nothing."""
+         start: int) -> str | None:
+    """Runs `fit` from `start` to `config.train_steps`; `summary` is None on workers that report nothing.
+
+    Returns the name of the signal that stopped the run early (its checkpoint is saved), else None.
+    """
     # Reseeding the shuffle with the start step gives a resumed run a fresh, still repeatable, data order.
     dataset = datasets.train_dataset(
         config.dataset,
@@ -236,17 +249,21 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
     )
     guard = callbacks.DivergenceGuard()
     saver = CheckpointCallback(checkpoints, config.checkpoint_every_steps)
-    hooks = [guard, saver]
+    stopper = callbacks.StopOnSignal()
+    hooks = [stopper, guard, saver]
     if summary is not None:
         hooks.append(callbacks.RunReporter(run_dir, summary, rows=config.traversal_rows, seed=config.seed))
     began = time.monotonic()
     breaks = [regularizer.start_step for regularizer in gan.regularizers]
-    for initial_epoch, epochs, steps in epoch_plan(start, config.train_steps, config.steps_per_epoch, breaks):
-        gan.activate_regularizers(int(gan.step.numpy()))
-        gan.fit(dataset, initial_epoch=initial_epoch, epochs=epochs, steps_per_epoch=steps, callbacks=hooks,
-                verbose=config.verbose, shuffle=False)
-        if guard.diverged or saver.refused:
-            _diverged(guard.diverged or saver.refused, checkpoints, config)
+    with stopper.installed():
+        for initial_epoch, epochs, steps in epoch_plan(start, config.train_steps, config.steps_per_epoch, breaks):
+            gan.activate_regularizers(int(gan.step.numpy()))
+            gan.fit(dataset, initial_epoch=initial_epoch, epochs=epochs, steps_per_epoch=steps, callbacks=hooks,
+                    verbose=config.verbose, shuffle=False)
+            if guard.diverged or saver.refused:
+                _diverged(guard.diverged or saver.refused, checkpoints, config)
+            if stopper.received:
+                break
     steps_done = int(gan.step.numpy()) - start
     logging.info("Trained %d steps in %.1f s (%.2f steps/s)", steps_done, time.monotonic() - began,
                  steps_done / max(time.monotonic() - began, 1e-9))
@@ -257,6 +274,7 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
             raise
         except CheckpointError as error:
             _diverged(str(error), checkpoints, config)
+    return stopper.received
 
 
 def _diverged(reason: str, checkpoints: Checkpoints, config: TrainConfig) -> None:

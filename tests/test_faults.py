@@ -202,3 +202,30 @@ def test_a_disk_fault_in_a_run_is_one_line_naming_the_path(tmp_path):
 def test_fault_line_names_the_path():
     assert fault_line(OSError(13, "Permission denied", "/ro/x")) == "Permission denied: /ro/x"
     assert fault_line(OSError(28, "No space left on device")) == "No space left on device"
+
+
+def test_sigterm_saves_the_step_reached_and_the_rerun_continues(tmp_path):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    run = tmp_path / "run"
+    command = [sys.executable, "train.py", "--flagfile=configs/tiny_test.cfg", f"--workdir={run}",
+               "--train_steps=100000", "--steps_per_epoch=1000", "--verbose=0"]
+    trainer = subprocess.Popen(command, cwd=root, stderr=subprocess.PIPE, text=True)
+    for line in trainer.stderr:  # a checkpoint is written inside `fit`, where the signal is handled
+        if "Saved checkpoint" in line:
+            break
+    trainer.send_signal(signal.SIGTERM)
+    stderr = trainer.stderr.read()
+    assert trainer.wait(timeout=120) != 0
+    assert "Traceback" not in stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("train.py: error: stopped by SIGTERM at step ") and "rerun the same command" in last
+    step = int(last.split("at step ")[1].split()[0])
+    summary = json.loads((run / "run_summary.json").read_text())
+    assert summary["global_step"] == step and step < 100000
+    assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith(f"ckpt-{step}")
+    assert not [p for p in (run / "checkpoints").iterdir() if "temp" in p.name]
+    assert (run / "generator.keras").exists() and (run / "encoder.keras").exists()
+    resumed = subprocess.run([*command, f"--train_steps={step + 2}"], cwd=root, capture_output=True, text=True,
+                             timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"Resumed from step {step}" in resumed.stderr
