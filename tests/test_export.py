@@ -22,7 +22,7 @@ import pytest
 import tensorflow as tf
 from tensorflow.core.protobuf import config_pb2
 
-from infogan_tf import config, export, latents, networks, train_lib
+from infogan_tf import config, export, latents, messages, networks, train_lib
 from infogan_tf.export import signatures, writer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -263,6 +263,21 @@ def test_interrupted_export_leaves_no_version_and_versions_count_on(runs, monkey
     )  # readable by a server running as another user
     with pytest.raises(export.ExportError, match=f"{run.version('generator', 2)} already exists"):
         export.export_servables(run.workdir, run.export_dir, version=2, model_name="")
+
+
+def test_a_full_disk_during_export_leaves_no_staging_folder(runs, monkeypatch):
+    run = runs["float32"]
+    before = sorted(str(p.relative_to(run.export_dir)) for p in run.export_dir.rglob("*"))
+
+    def disk_full(version_dir, *args):
+        (version_dir / "saved_model.pb").write_bytes(b"partial")
+        raise OSError(28, "No space left on device", str(version_dir / "variables"))
+
+    monkeypatch.setattr(writer, "write_version", disk_full)
+    with pytest.raises(OSError) as raised:
+        export.export_servables(run.workdir, run.export_dir)
+    assert messages.fault_line(raised.value).startswith("No space left on device: ")
+    assert sorted(str(p.relative_to(run.export_dir)) for p in run.export_dir.rglob("*")) == before
 
 
 def test_savedmodels_work_as_keras_layers(runs):
