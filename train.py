@@ -138,7 +138,7 @@ def main(argv: list[str]) -> None:
     from infogan_tf import runtime
 
     runtime.split_cpu(FLAGS.cpu_devices)
-    from infogan_tf import datasets, export, messages, train_lib, workdir
+    from infogan_tf import checkpoints, datasets, export, messages, train_lib, workdir
     from infogan_tf.evaluation import runner
 
     values = {name: FLAGS[name].value for name in CONFIG_FIELDS}
@@ -159,6 +159,7 @@ def main(argv: list[str]) -> None:
         train_lib.TrainingDiverged,
         train_lib.TrainingInterrupted,
         train_lib.CheckpointError,
+        checkpoints.CheckpointWriteError,
         workdir.WorkdirBusy,
         export.ExportError,
         runner.EvaluationError,

@@ -28,8 +28,8 @@ class CheckpointError(RuntimeError):
     """No checkpoint of the workdir can be restored, or the current weights cannot be saved."""
 
 
-class CheckpointWriteError(CheckpointError):
-    """The disk refused a checkpoint; not a training problem."""
+class CheckpointWriteError(RuntimeError):
+    """The disk refused a checkpoint: a machine fault, not a training problem, so it stops the run as itself."""
 
 
 class Checkpoints:
@@ -171,8 +171,6 @@ class CheckpointCallback(keras.callbacks.Callback):
         if int(self.checkpoints.model.step.numpy()) % self.every_steps == 0:
             try:
                 self.checkpoints.save()
-            except CheckpointWriteError:
-                raise
             except CheckpointError as error:
                 self.refused = str(error)
                 self.model.stop_training = True

@@ -17,6 +17,7 @@ def first_line(error: BaseException) -> str:
     line = (text.strip().splitlines() or [""])[0]
     return _TF_OP_DECORATIONS.sub("", line).strip() or type(error).__name__
 
+
 # What the disk or the OS raises (full, read-only, no permission, out of memory): told in one line, not a traceback.
 MACHINE_FAULTS = (OSError, tf.errors.OpError)
 

@@ -12,7 +12,7 @@ from absl import logging
 
 from infogan_tf import callbacks, datasets, encoder, latents, networks, regularizers, runtime, workdir
 from infogan_tf import config as config_lib
-from infogan_tf.checkpoints import CheckpointCallback, CheckpointError, Checkpoints, CheckpointWriteError
+from infogan_tf.checkpoints import CheckpointCallback, CheckpointError, Checkpoints
 from infogan_tf.config import ConfigError, TrainConfig
 from infogan_tf.messages import first_line
 from infogan_tf.model import InfoGAN
@@ -270,8 +270,6 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
     if checkpoints.latest_step != int(gan.step.numpy()):
         try:
             checkpoints.save()
-        except CheckpointWriteError:
-            raise
         except CheckpointError as error:
             _diverged(str(error), checkpoints, config)
     return stopper.received
