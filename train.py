@@ -142,8 +142,6 @@ def main(argv: list[str]) -> None:
     from infogan_tf.evaluation import runner
 
     values = {name: FLAGS[name].value for name in CONFIG_FIELDS}
-    if values["verbose"] != "auto":
-        values["verbose"] = int(values["verbose"])
     try:
         summary = train_lib.train(config_lib.TrainConfig(**values), flags_text=flags_text())
         # Non-chief workers of a multi-worker run get an empty summary: the chief alone exports and evaluates.

@@ -61,9 +61,10 @@ class TrainConfig:
     checkpoint_every_steps: int = 500
     keep_checkpoints: int = 3
     traversal_rows: int = 8
-    verbose: str = "auto"
+    verbose: str | int = "auto"
 
     def __post_init__(self):
+        object.__setattr__(self, "verbose", _keras_verbosity(self.verbose))
         if self.strategy not in STRATEGIES:
             raise ConfigError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}")
         if self.precision not in PRECISIONS:
@@ -94,6 +95,15 @@ class TrainConfig:
             "continuous": self.mi_weight_continuous,
             "bernoulli": self.mi_weight_bernoulli,
         }
+
+
+def _keras_verbosity(value: str | int) -> str | int:
+    """Keras takes "auto" or the int 0, 1, 2; a flagfile or a caller may give "2", which Keras would read as "auto"."""
+    if value == "auto":
+        return value
+    if str(value) in ("0", "1", "2") and not isinstance(value, bool):
+        return int(value)
+    raise ConfigError(f"verbose must be 'auto', 0, 1 or 2, got {value!r}")
 
 
 def read_flagfile(path: str | os.PathLike) -> dict[str, str]:

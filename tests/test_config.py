@@ -51,3 +51,15 @@ def test_every_shipped_config_parses(tmp_path, monkeypatch):
         cfg = config.config_from_flags(config.read_flagfile(path), workdir=str(tmp_path))
         assert cfg.train_steps >= 1, path
         assert path.read_text().startswith("#"), f"{path.name} must start with a comment saying what it reproduces"
+
+
+@pytest.mark.parametrize("given, expected", [("auto", "auto"), ("2", 2), (1, 1), ("0", 0)])
+def test_verbose_becomes_what_keras_understands(given, expected):
+    assert config.TrainConfig(workdir="w", verbose=given).verbose == expected
+    assert config.config_from_flags({"verbose": str(given)}, workdir="w").verbose == expected
+
+
+@pytest.mark.parametrize("given", ["loud", 3, True])
+def test_verbose_rejects_what_keras_does_not_take(given):
+    with pytest.raises(config.ConfigError, match="verbose must be 'auto', 0, 1 or 2"):
+        config.TrainConfig(workdir="w", verbose=given)
