@@ -1,42 +1,12 @@
-"""Exports a trained run for TF Serving: `python export/export_model.py --workdir=W --export_dir=E`.
-
-Writes E/generator/<version>/ and E/encoder/<version>/ (with --model_name=foo: E/foo_generator/, E/foo_encoder/).
-The version defaults to one more than the largest one already in E; an existing version is never overwritten. All
-logic lives in `infogan_tf.export`.
-"""
-
-from __future__ import annotations
+"""Exports a trained run for TF Serving: `python export/export_model.py --workdir=W --export_dir=E` (the same as
+`infogan-export`)."""
 
 import sys
 from pathlib import Path
 
-from absl import app, flags, logging
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-FLAGS = flags.FLAGS
-flags.DEFINE_string("workdir", None, "Run folder written by train.py (generator.keras, encoder.keras, ...).")
-flags.DEFINE_string("export_dir", None, "TF Serving model folder; servables go to EXPORT_DIR/<name>/<version>/.")
-flags.DEFINE_integer("version", None, "Version number of both servables; default: the next free one.", lower_bound=1)
-flags.DEFINE_string("model_name", "", "Servable name prefix: foo gives foo_generator and foo_encoder.")
-flags.mark_flags_as_required(["workdir", "export_dir"])
-
-
-def main(argv: list[str]) -> None:
-    """Runs the export; a problem with the input becomes one line and exit status 1."""
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-    logging.set_verbosity(logging.INFO)
-    from infogan_tf import export, messages
-
-    try:
-        written = export.export_servables(FLAGS.workdir, FLAGS.export_dir, FLAGS.version, FLAGS.model_name or None)
-    except export.ExportError as error:
-        sys.exit(f"export_model.py: error: {error}")
-    except messages.MACHINE_FAULTS as error:
-        sys.exit(f"export_model.py: error: {messages.fault_line(error)}")
-    print(f"exported version {written['version']}: {written['generator']} {written['encoder']}")
-
+from infogan_tf.cli.export import run  # noqa: E402  (after the path insert above)
 
 if __name__ == "__main__":
-    app.run(main)
+    run()

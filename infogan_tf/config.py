@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import typing
+from collections.abc import Iterable
 from pathlib import Path
 
 STRATEGIES = ("auto", "default", "mirrored", "multi_worker")
@@ -109,16 +110,21 @@ def _keras_verbosity(value: str | int) -> str | int:
 def read_flagfile(path: str | os.PathLike) -> dict[str, str]:
     """`--name=value` lines of a flagfile (as train.py writes to WORKDIR/flags.cfg) -> {name: value text}.
 
-    `--name` / `--noname` boolean forms become "true" / "false"; `#` comments and blank lines are skipped; nested
-    `--flagfile=` lines are read in place (paths relative to the working directory). Later lines win, as in absl.
+    `#` comments and blank lines are skipped; nested `--flagfile=` lines are read in place (paths relative to the
+    working directory). Later lines win, as in absl.
     """
+    return parse_flag_lines(Path(path).read_text().splitlines(), source=str(path))
+
+
+def parse_flag_lines(lines: Iterable[str], source: str = "flags") -> dict[str, str]:
+    """`--name=value` texts -> {name: value text}; `--name` / `--noname` boolean forms become "true" / "false"."""
     values: dict[str, str] = {}
-    for raw in Path(path).read_text().splitlines():
+    for raw in lines:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         if not line.startswith("--"):
-            raise ConfigError(f"{path}: line {raw!r} is not of the form --name=value")
+            raise ConfigError(f"{source}: line {raw!r} is not of the form --name=value")
         name, sep, value = line[2:].partition("=")
         if name == "flagfile":
             values.update(read_flagfile(value))
@@ -129,6 +135,20 @@ def read_flagfile(path: str | os.PathLike) -> dict[str, str]:
         else:
             values[name] = "true"
     return values
+
+
+def to_flags_text(config: TrainConfig) -> str:
+    """The config as `--name=value` lines (WORKDIR/flags.cfg's form), so a run made from Python repeats from flags."""
+    lines = []
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            lines.append(f"--{'' if value else 'no'}{field.name}")
+        else:
+            lines.append(f"--{field.name}={value}")
+    return "".join(f"{line}\n" for line in lines)
 
 
 def config_from_flags(values: dict[str, str], **overrides) -> TrainConfig:

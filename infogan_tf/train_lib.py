@@ -117,8 +117,12 @@ def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[re
     return terms
 
 
-def train(config: TrainConfig, flags_text: str | None = None) -> dict:
-    """Trains (or resumes) the run in `config.workdir` up to `config.train_steps`; returns the run summary."""
+def train(config: TrainConfig, flags_text: str | None = None,
+          extra_callbacks: Sequence[keras.callbacks.Callback] = ()) -> dict:
+    """Trains (or resumes) the run in `config.workdir` up to `config.train_steps`; returns the run summary.
+
+    `extra_callbacks` (the caller's own Keras callbacks) run on the chief after the library's own ones.
+    """
     run_dir = workdir.Workdir(config.workdir)
     spec = latents.parse_latent_spec(config.codes, config.noise_dim, config.noise_prior)
     info = datasets.dataset_info(config.dataset, data_dir=config.data_dir, image_size=config.image_size)
@@ -137,11 +141,12 @@ def train(config: TrainConfig, flags_text: str | None = None) -> dict:
         _train_as_worker(config, spec, info.image_shape, strategy, run_dir)
         return {}
     with workdir.exclusive(run_dir):
-        return _train_as_chief(config, spec, info.image_shape, strategy, run_dir, flags_text)
+        return _train_as_chief(config, spec, info.image_shape, strategy, run_dir, flags_text, extra_callbacks)
 
 
 def _train_as_chief(config: TrainConfig, spec: latents.LatentSpec, image_shape: tuple[int, int, int],
-                    strategy: tf.distribute.Strategy, run_dir: workdir.Workdir, flags_text: str | None) -> dict:
+                    strategy: tf.distribute.Strategy, run_dir: workdir.Workdir, flags_text: str | None,
+                    extra_callbacks: Sequence[keras.callbacks.Callback]) -> dict:
     """Restores (checking that the workdir's run is this model) before anything is written, then trains."""
     replicas = strategy.num_replicas_in_sync
     with strategy.scope():
@@ -168,7 +173,7 @@ def _train_as_chief(config: TrainConfig, spec: latents.LatentSpec, image_shape: 
     if start >= config.train_steps:
         logging.info("Step %d already reaches --train_steps=%d: nothing to train", start, config.train_steps)
     else:
-        interrupted = _fit(gan, config, run_dir, checkpoints, summary, start)
+        interrupted = _fit(gan, config, run_dir, checkpoints, summary, start, extra_callbacks)
 
     workdir.atomic_save_keras(gan.generator, run_dir.generator)
     workdir.atomic_save_keras(encoder.build_encoder(spec, gan.discriminator), run_dir.encoder)
@@ -232,7 +237,7 @@ def _train_as_worker(config: TrainConfig, spec: latents.LatentSpec, image_shape:
 
 
 def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoints: Checkpoints, summary: dict | None,
-         start: int) -> str | None:
+         start: int, extra_callbacks: Sequence[keras.callbacks.Callback] = ()) -> str | None:
     """Runs `fit` from `start` to `config.train_steps`; `summary` is None on workers that report nothing.
 
     Returns the name of the signal that stopped the run early (its checkpoint is saved), else None.
@@ -253,6 +258,7 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
     hooks = [stopper, guard, saver]
     if summary is not None:
         hooks.append(callbacks.RunReporter(run_dir, summary, rows=config.traversal_rows, seed=config.seed))
+    hooks.extend(extra_callbacks)
     began = time.monotonic()
     breaks = [regularizer.start_step for regularizer in gan.regularizers]
     with stopper.installed():

@@ -1,4 +1,5 @@
 import json
+import sys
 from pathlib import Path
 
 import keras
@@ -65,7 +66,7 @@ def test_needs_two_runs_of_one_image_shape():
 
 
 def test_select_model_writes_the_matrix_and_the_choice(tmp_path, monkeypatch, capsys):
-    import select_model
+    from infogan_tf.cli import select_model
 
     runs = {"a": _run("a", True, (0, 1)), "b": _run("b", True, (1, 0)), "blind": _run("blind", False, (2, 3))}
     monkeypatch.setattr("infogan_tf.evaluation.loaded_run.load_run", lambda path: runs[str(path)])
@@ -79,9 +80,10 @@ def test_select_model_writes_the_matrix_and_the_choice(tmp_path, monkeypatch, ca
     assert "selected: run" in capsys.readouterr().out
 
 
-def test_select_model_names_a_missing_workdir(tmp_path):
-    import select_model
+def test_select_model_names_a_missing_workdir(tmp_path, monkeypatch):
+    from infogan_tf.cli import select_model
 
+    monkeypatch.setattr(sys, "argv", ["select_model.py"])
     with flagsaver.flagsaver(workdirs=[str(tmp_path / "nope"), str(tmp_path)], output=str(tmp_path / "o.json")):
         select_model.FLAGS.mark_as_parsed()
         with pytest.raises(SystemExit, match="select_model.py: error: workdir .*nope does not exist"):

@@ -7,7 +7,6 @@ kind, one in mixed_float16 with a normal noise prior.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import stat
 import subprocess
@@ -206,8 +205,7 @@ def test_metadata_is_what_the_serving_client_reads(runs, served):
     assert data["signatures"]["sample"]["inputs"]["seed"] == {"dtype": "int64", "shape": [-1]}
     assert data["signatures"]["serving_default"]["outputs"]["images"] == {"dtype": "float32", "shape": [-1, 28, 28, 1]}
 
-    sys.path.insert(0, str(ROOT / "serving"))
-    client = importlib.import_module("infogan_client")
+    from infogan_serving import client
     info = client.load_metadata_file(run.export_dir / "generator")
     assert info.servable == "generator" and info.categorical_sizes == (3, 2) and info.image_shape == (28, 28, 1)
     for signature in ("sample", "serving_default"):

@@ -8,7 +8,6 @@ HTTP 400/404. A live test runs against a real server when TF_SERVING_URL is set 
 from __future__ import annotations
 
 import http.server
-import importlib
 import json
 import os
 import pathlib
@@ -28,11 +27,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-SERVING_DIR = pathlib.Path(__file__).resolve().parents[1] / "serving"
-sys.path.insert(0, str(SERVING_DIR))
+from infogan_serving import client as infogan_client
+from infogan_serving import transports as serving_api
 
-infogan_client = importlib.import_module("infogan_client")
-serving_api = importlib.import_module("serving_api")
+SERVING_DIR = pathlib.Path(__file__).resolve().parents[1] / "serving"
 ClientError, ModelTarget = infogan_client.ClientError, infogan_client.ModelTarget
 
 NOISE_DIM, NUM_CATEGORIES, NUM_CONTINUOUS = 4, 10, 2
@@ -701,3 +699,33 @@ def test_live_tf_serving_generate_and_encode(live_url: str) -> None:
             infogan_client.generate(
                 client, generator, info, "sample", num=1, seed=0, categorical=[10**6] * len(categorical)
             )
+
+
+def test_the_rest_client_imports_neither_tensorflow_nor_keras() -> None:
+    """The client package must stay light: REST users should not pay for (or need) TensorFlow."""
+    script = (
+        "import sys\n"
+        "from infogan_serving import cli, client, transports\n"
+        "transports.make_client('http://127.0.0.1:1', None, 1.0)\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'tensorflow', 'keras'}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"
+
+
+def test_grpc_refuses_a_serving_api_of_another_tensorflow_minor(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("tensorflow_serving.apis")
+    versions = {"tensorflow": "2.19.1", "tensorflow-serving-api": "2.21.0"}
+    monkeypatch.setattr(serving_api.importlib.metadata, "version", versions.__getitem__)
+    with pytest.raises(ClientError, match=r"tensorflow-serving-api 2\.21\.0 does not match TensorFlow 2\.19\.1: "
+                       r"pip install 'tensorflow-serving-api==2\.19\.\*'"):
+        serving_api.make_client("http://unused", "127.0.0.1:1", timeout=1)
+
+
+def test_grpc_without_the_serving_api_names_the_matching_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tensorflow_serving.apis", None)
+    monkeypatch.setattr(serving_api.importlib.metadata, "version", {"tensorflow": "2.20.0"}.__getitem__)
+    with pytest.raises(ClientError, match=r"--grpc needs tensorflow-serving-api: "
+                       r"pip install 'tensorflow-serving-api==2\.20\.\*'"):
+        serving_api.make_client("http://unused", "127.0.0.1:1", timeout=1)

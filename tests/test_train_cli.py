@@ -34,6 +34,22 @@ def test_tiny_config_end_to_end(tmp_path):
     assert json.loads((tmp_path / "run_summary.json").read_text())["global_step"] == 4
 
 
+def test_the_installed_command_trains_a_shipped_config_outside_the_checkout(tmp_path):
+    """`pip install` gives `infogan-train`, and `--config=NAME` needs no checkout; flags after it override it."""
+    command = Path(sys.executable).with_name("infogan-train")
+    assert command.exists(), "the package is not installed: pip install -e '.[test]'"
+    result = subprocess.run([str(command), "--config=tiny_test", f"--workdir={tmp_path / 'run'}", "--train_steps=1"],
+                            capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads((tmp_path / "run" / "run_summary.json").read_text())["global_step"] == 1
+    assert "--codes=cat:3,cont:1" in (tmp_path / "run" / "flags.cfg").read_text().splitlines()
+
+    refused = subprocess.run([str(command), "--config=nope", f"--workdir={tmp_path / 'other'}"],
+                             capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-1].startswith("infogan-train: error: --config=nope: no such config")
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -1,11 +1,12 @@
 """TF Serving transports for the InfoGAN client: REST through urllib, gRPC through tensorflow-serving-api.
 
-Both return the same `ModelInfo` and output arrays, so `infogan_client` does not care which one it talks to. Only the
-gRPC one imports TensorFlow, and only when it is created.
+Both return the same `ModelInfo` and output arrays, so `infogan_serving.client` does not care which one it talks
+to. Only the gRPC one imports TensorFlow, and only when it is created.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import urllib.error
 import urllib.parse
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from infogan_client import (
+from infogan_serving.client import (
     ClientError,
     ModelInfo,
     ModelTarget,
@@ -95,6 +96,30 @@ class RestClient:
         return parse_predict_response(body, signature)
 
 
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def serving_api_install_command() -> str:
+    """The pip command that installs the tensorflow-serving-api of the installed TensorFlow's minor version.
+
+    tensorflow-serving-api X.Y requires tensorflow>=X.Y, so an unpinned install upgrades TensorFlow underneath the user.
+    """
+    try:
+        series = f"=={_minor(importlib.metadata.version('tensorflow'))}.*"
+    except importlib.metadata.PackageNotFoundError:
+        series = ""
+    return f"pip install 'tensorflow-serving-api{series}'"
+
+
+def check_serving_api_matches_tensorflow() -> None:
+    """Refuses a tensorflow-serving-api of another minor version than TensorFlow's: their protos can disagree."""
+    serving, tensorflow = (importlib.metadata.version(name) for name in ("tensorflow-serving-api", "tensorflow"))
+    if _minor(serving) != _minor(tensorflow):
+        raise ClientError(f"tensorflow-serving-api {serving} does not match TensorFlow {tensorflow}: "
+                          f"{serving_api_install_command()}")
+
+
 class GrpcClient:
     """TF Serving's gRPC PredictionService (port 8500 by default), through the tensorflow-serving-api package."""
 
@@ -105,9 +130,8 @@ class GrpcClient:
             from google.protobuf import json_format
             from tensorflow_serving.apis import get_model_metadata_pb2, predict_pb2, prediction_service_pb2_grpc
         except ImportError:
-            raise ClientError(
-                "--grpc needs tensorflow-serving-api: pip install 'tensorflow-serving-api==2.21.*'"
-            ) from None
+            raise ClientError(f"--grpc needs tensorflow-serving-api: {serving_api_install_command()}") from None
+        check_serving_api_matches_tensorflow()
         self._grpc, self._tf, self._json_format = grpc, tf, json_format
         self._metadata_pb2, self._predict_pb2 = get_model_metadata_pb2, predict_pb2
         self.address, self.timeout = address, timeout

@@ -1,7 +1,8 @@
 """Client library for the InfoGAN servables on TF Serving: model layout, request building, validation, image I/O.
 
-It needs only numpy and Pillow, so querying a server stays light. The transports (REST, gRPC) live in `serving_api`
-and `client.py` is the CLI over both; everything here can be tested without flags or a server.
+It needs only numpy and Pillow, so querying a server stays light. The transports (REST, gRPC) live in
+`infogan_serving.transports` and `infogan_serving.cli` is the CLI over both; everything here can be tested without
+flags or a server.
 """
 
 from __future__ import annotations

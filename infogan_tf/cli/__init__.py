@@ -1,0 +1,20 @@
+"""The command-line programs (`infogan-train`, `infogan-evaluate`, ...): flags in, one library call, one-line errors.
+
+The root scripts of a checkout (`train.py`, `evaluate.py`, `export/export_model.py`, `select_model.py`) run the same
+`run()` functions, so both spellings behave alike.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def program_name() -> str:
+    """How the user called us (`train.py` or `infogan-train`), for the `NAME: error: ...` lines."""
+    return Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "infogan"
+
+
+def fail(message: object) -> None:
+    """Ends the program with exit status 1 and one line naming the problem."""
+    sys.exit(f"{program_name()}: error: {message}")

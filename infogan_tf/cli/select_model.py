@@ -1,0 +1,46 @@
+"""`infogan-select` (and `python select_model.py`): picks one of several finished runs without labels, by
+ModelCentrality (InfoGAN-CR).
+
+    infogan-select --workdirs=runs/a,runs/b,runs/c [--num_examples=1000] [--output=model_centrality.json]
+
+Prints the cross-score matrix and the choice, and writes both as JSON; all logic lives in
+`infogan_tf.evaluation.model_centrality`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from absl import app, flags, logging
+
+FLAGS = flags.FLAGS
+
+flags.DEFINE_list("workdirs", None, "Comma-separated run folders written by train.py (two or more).")
+flags.DEFINE_string("output", "model_centrality.json", "Where to write the matrix, the centralities and the choice.")
+flags.DEFINE_integer("num_examples", None, "Scale the FactorVAE protocol to this many examples instead of 10000.",
+                     lower_bound=4)
+flags.DEFINE_integer("seed", 0, "Seed of the latents and votes.")
+flags.mark_flag_as_required("workdirs")
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    logging.set_verbosity(logging.INFO)
+    from infogan_tf import cli, config, workdir
+    from infogan_tf.evaluation import loaded_run, model_centrality, protocol
+
+    try:
+        runs = [loaded_run.load_run(path) for path in FLAGS.workdirs]
+        result = model_centrality.compute_model_centrality(
+            runs, protocol.protocol_for(FLAGS.num_examples), seed=FLAGS.seed
+        )
+        result["protocol"] = protocol.protocol_for(FLAGS.num_examples).to_json()
+        workdir.atomic_write_json(Path(FLAGS.output), result)
+    except (loaded_run.EvaluationError, config.ConfigError, OSError) as error:
+        cli.fail(error)
+    print(model_centrality.format_table(result))
+
+
+def run() -> None:
+    app.run(main)

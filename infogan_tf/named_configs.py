@@ -1,0 +1,70 @@
+"""The configs shipped inside the package, by bare name: `--config=mnist` works from any folder, not only a checkout.
+
+A config may include another one (`--flagfile=configs/dsprites.cfg`); absl resolves such paths against the current
+folder, so they are expanded here with the package folder as the current one, by absl's own flagfile reader.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from absl import flags
+
+from infogan_tf.config import ConfigError
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+CONFIG_DIR = PACKAGE_ROOT / "configs"
+
+
+def names() -> list[str]:
+    """The bare names `--config` accepts."""
+    return sorted(path.stem for path in CONFIG_DIR.glob("*.cfg"))
+
+
+def config_path(name: str) -> Path:
+    """The file of a shipped config; an unknown name is refused with the list of known ones."""
+    path = CONFIG_DIR / f"{name}.cfg"
+    if "/" in name or os.sep in name or not path.is_file():
+        raise ConfigError(f"--config={name}: no such config; known configs: {', '.join(names())} "
+                          "(for a file of your own use --flagfile=PATH)")
+    return path
+
+
+def expand_config_flags(argv: Sequence[str], flag_values: flags.FlagValues) -> list[str]:
+    """argv with each `--config=NAME` (or `--config NAME`) followed by that config's flags, so later flags win."""
+    expanded: list[str] = []
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        expanded.append(arg)
+        if arg == "--config" and rest:
+            name = rest.pop(0)
+            expanded.append(name)
+        elif arg.startswith("--config="):
+            name = arg.partition("=")[2]
+        else:
+            continue
+        expanded.extend(_flags_of(config_path(name), flag_values))
+    return expanded
+
+
+def _flags_of(path: Path, flag_values: flags.FlagValues) -> list[str]:
+    previous = os.getcwd()
+    os.chdir(PACKAGE_ROOT)
+    try:
+        return flag_values.read_flags_from_files([f"--flagfile={path}"], force_gnu=True)
+    finally:
+        os.chdir(previous)
+
+
+def config_flags(source: str | os.PathLike) -> list[str]:
+    """The flags of a shipped config (a bare name such as "mnist") or of a flagfile (a path), includes expanded."""
+    if isinstance(source, str) and source in names():
+        return _flags_of(config_path(source), flags.FlagValues())
+    path = Path(source)
+    if not path.is_file():
+        raise ConfigError(f"config {source}: no such file and no shipped config of that name (known configs: "
+                          f"{', '.join(names())})")
+    return flags.FlagValues().read_flags_from_files([f"--flagfile={path}"], force_gnu=True)

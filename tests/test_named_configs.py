@@ -1,0 +1,40 @@
+"""`--config=NAME`: the configs shipped inside the package, usable from any folder."""
+
+import os
+from pathlib import Path
+
+import pytest
+from absl import flags
+
+from infogan_tf import config, named_configs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_config_of_the_checkout_ships_with_the_package():
+    shipped = sorted(path.name for path in named_configs.CONFIG_DIR.glob("*.cfg"))
+    assert shipped == sorted(path.name for path in (ROOT / "configs").glob("*.cfg"))
+    assert {"quickstart", "mnist", "shapes", "tiny_test"} <= set(named_configs.names())
+
+
+def test_a_config_by_name_expands_in_place_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = named_configs.expand_config_flags(["prog", "--seed=1", "--config=tiny_test", "--train_steps=2"],
+                                             flags.FlagValues())
+    assert argv[:3] == ["prog", "--seed=1", "--config=tiny_test"]
+    assert "--codes=cat:3,cont:1" in argv and argv.index("--train_steps=4") < argv.index("--train_steps=2")
+    assert argv[-1] == "--train_steps=2"
+    assert os.getcwd() == str(tmp_path)
+
+
+def test_a_config_that_includes_another_resolves_it_inside_the_package(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = named_configs.expand_config_flags(["prog", "--config", "shapes"], flags.FlagValues())
+    assert argv[1:3] == ["--config", "shapes"]
+    assert "--spectral_norm" in argv and argv.index("--dataset=dsprites") < argv.index("--dataset=shapes")
+
+
+@pytest.mark.parametrize("name", ["nope", "../configs/mnist", "mnist.cfg"])
+def test_an_unknown_config_is_refused_with_the_known_names(name):
+    with pytest.raises(config.ConfigError, match=rf"--config={name}: no such config; known configs: .*quickstart"):
+        named_configs.expand_config_flags(["prog", f"--config={name}"], flags.FlagValues())
