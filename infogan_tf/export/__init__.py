@@ -18,11 +18,11 @@ from infogan_tf import config, latents, workdir
 from infogan_tf.export import signatures, writer
 from infogan_tf.export.writer import ExportError
 
-__all__ = ["ExportError", "export_servables"]
+__all__ = ["ExportError", "export_servables", "load_model", "read_run"]
 FORMAT_VERSION = 1
 
 
-def _read_run(run: workdir.Workdir) -> dict:
+def read_run(run: workdir.Workdir) -> dict:
     """The run summary, after checking that the workdir holds everything an export needs."""
     if not run.root.is_dir():
         raise ExportError(f"workdir {run.root} does not exist")
@@ -39,7 +39,7 @@ def _read_run(run: workdir.Workdir) -> dict:
     return summary
 
 
-def _load(path: Path) -> keras.Model:
+def load_model(path: Path) -> keras.Model:
     """Loads a .keras model for inference, turning a corrupt or incompatible file into one line naming it."""
     try:
         return keras.models.load_model(path, compile=False)
@@ -68,7 +68,7 @@ def export_servables(
         ExportError: naming the missing input, the bad value or the version folder that already exists.
     """
     run = workdir.Workdir(workdir_path)
-    summary = _read_run(run)
+    summary = read_run(run)
     spec = latents.parse_latent_spec(**{k: summary["latent_spec"][k] for k in ("codes", "noise_dim", "noise_prior")})
     names = writer.servable_names(model_name)
     export_root = Path(export_dir)
@@ -85,7 +85,7 @@ def export_servables(
         if target.exists():
             raise ExportError(f"{target} already exists: choose another version, or leave it out to get the next one")
 
-    models = {"generator": _load(run.generator), "encoder": _load(run.encoder)}
+    models = {"generator": load_model(run.generator), "encoder": load_model(run.encoder)}
     endpoints = {
         "generator": signatures.generator_endpoints(models["generator"], spec),
         "encoder": signatures.encoder_endpoints(models["encoder"], spec),

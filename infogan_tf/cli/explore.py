@@ -1,0 +1,57 @@
+"""`infogan-explore`: a local web page to turn codes into images and images into codes.
+
+    infogan-explore --export_dir=exports [--port=8090]
+    infogan-explore --workdir=runs/quickstart
+    infogan-explore --server=http://localhost:8501 --metadata=exports/generator
+
+It binds 127.0.0.1 unless --host says otherwise and writes nothing to disk; all logic lives in `infogan_tf.explorer`.
+"""
+
+from __future__ import annotations
+
+from absl import app, flags, logging
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("export_dir", None, "An infogan-export folder: its newest generator and encoder versions.")
+flags.DEFINE_string("workdir", None, "A finished training run: its generator.keras and encoder.keras.")
+flags.DEFINE_string("server", None, "A running TF Serving's REST address, e.g. http://localhost:8501.")
+flags.DEFINE_string("metadata", None, "--server: the export's generator folder, for the category counts the server's "
+                    "metadata lacks.")
+flags.DEFINE_string("model_name", "", "Servable name prefix used at export (foo: foo_generator, foo_encoder).")
+flags.DEFINE_string("host", "127.0.0.1", "Address to listen on; another than 127.0.0.1 makes the page reachable by "
+                    "other machines.")
+flags.DEFINE_integer("port", 8090, "Port to listen on (0: any free one).", lower_bound=0, upper_bound=65535)
+flags.mark_flags_as_mutual_exclusive(["export_dir", "workdir", "server"], required=True)
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    logging.set_verbosity(logging.WARNING)
+    from infogan_serving.client import ClientError
+    from infogan_tf import cli, messages
+    from infogan_tf.explorer import server, service, sources
+
+    try:
+        if FLAGS.export_dir:
+            source = sources.from_export(FLAGS.export_dir, FLAGS.model_name or None)
+        elif FLAGS.workdir:
+            source = sources.from_workdir(FLAGS.workdir)
+        else:
+            source = sources.from_server(FLAGS.server, FLAGS.metadata, FLAGS.model_name or None)
+        explorer = server.ExplorerServer(service.ExplorerService(source), FLAGS.host, FLAGS.port)
+    except ClientError as error:
+        cli.fail(error)
+    except messages.MACHINE_FAULTS as error:
+        cli.fail(messages.fault_line(error))
+    print(f"infogan-explore: {source.description} at {explorer.url} (Ctrl-C stops)", flush=True)
+    try:
+        explorer.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        explorer.server_close()
+
+
+def run() -> None:
+    app.run(main)
