@@ -1,8 +1,9 @@
-"""Keras callbacks of a run: stop on divergence, write TensorBoard scalars, traversal grids and the run summary."""
+"""Keras callbacks of a run: stop on divergence, write TensorBoard scalars, traversal grids and GIFs, the run summary."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 import signal
 import threading
@@ -12,6 +13,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 from absl import logging
+from PIL import Image
+from tensorboard.plugins.image import metadata as image_metadata
 
 from infogan_tf import traversal, workdir
 
@@ -94,13 +97,18 @@ class RunReporter(keras.callbacks.Callback):
         self.update_summary(step, logs)
 
     def write_traversals(self, step: int) -> None:
+        """Per code: the PNG grid and the GIF in samples/, both in TensorBoard (which shows GIFs animated)."""
         spec = self.model.spec
-        for index, name in enumerate(spec.code_names()):
-            grid = traversal.traversal_grid(self.model.generator, spec, index, self.rows, self.seed)
+        for index, (code, name) in enumerate(zip(spec.codes, spec.code_names(), strict=True)):
+            images = traversal.traversal_images(self.model.generator, spec, index, self.rows, self.seed)
+            grid = traversal.tile(images, self.rows)
+            gif = traversal.gif_bytes(images, self.rows, code)
             tf.summary.image(f"traversal/{name}", grid[np.newaxis])
-            path = self.run_dir.samples / f"step_{step:07d}_{name}.png"
-            path.write_bytes(traversal.png_bytes(grid))
-        logging.info("Wrote traversal grids for step %d to %s", step, self.run_dir.samples)
+            _gif_summary(f"traversal_gif/{name}", gif, step)
+            stem = self.run_dir.samples / f"step_{step:07d}_{name}"
+            stem.with_suffix(".png").write_bytes(traversal.png_bytes(grid))
+            stem.with_suffix(".gif").write_bytes(gif)
+        logging.info("Wrote traversal grids and GIFs for step %d to %s", step, self.run_dir.samples)
 
     def update_summary(self, step: int, logs: dict) -> None:
         """Records the epoch under "progress"; the top-level fields describe the saved models (`label_models`)."""
@@ -111,6 +119,13 @@ class RunReporter(keras.callbacks.Callback):
             "mi_estimates_nats": {k[len("mi_"):]: v for k, v in logs.items() if k.startswith("mi_") and k != "mi_loss"},
         }
         workdir.atomic_write_json(self.run_dir.run_summary, self.summary)
+
+
+def _gif_summary(tag: str, gif: bytes, step: int) -> None:
+    """An image summary holding encoded GIF bytes: TensorBoard's image plugin serves them as they are, animated."""
+    width, height = Image.open(io.BytesIO(gif)).size
+    metadata = image_metadata.create_summary_metadata(display_name=tag, description="traversal, animated")
+    tf.summary.write(tag, tf.constant([str(width), str(height), gif]), step=step, metadata=metadata)
 
 
 def label_models(summary: dict, step: int) -> None:

@@ -156,6 +156,7 @@ def _train_as_chief(config: TrainConfig, spec: latents.LatentSpec, image_shape: 
     run_dir.create()
     if flags_text is not None:
         workdir.atomic_write_text(run_dir.flags_file, flags_text)
+    _log_summaries(gan)
 
     summary = run_dir.read_summary()
     summary.update(
@@ -186,6 +187,17 @@ def _train_as_chief(config: TrainConfig, spec: latents.LatentSpec, image_shape: 
         )
     logging.info("Finished at step %d; models in %s", summary["global_step"], run_dir.root)
     return summary
+
+
+def _log_summaries(gan: InfoGAN) -> None:
+    """The networks' layers, shapes and parameter counts, once per run start, so a log says what was trained."""
+    own = [regularizer.network for regularizer in gan.regularizers if regularizer.network is not None]
+    for network in [gan.generator, gan.discriminator, *own]:
+        lines = [f"{network.name}: {network.count_params():,} parameters"]
+        for layer in network.layers:
+            shape = tuple(layer.output.shape) if hasattr(layer.output, "shape") else "(several outputs)"
+            lines.append(f"  {layer.name:<32} {type(layer).__name__:<28} {str(shape):<22} {layer.count_params():>10,}")
+        logging.info("%s", "\n".join(lines))
 
 
 def _restore(checkpoints: Checkpoints, run_dir: workdir.Workdir, config: TrainConfig) -> int:

@@ -1,7 +1,8 @@
 """Latent traversals: vary one code across the columns, keep everything else fixed per row, tile into one image.
 
 Categorical codes sweep every category, continuous codes sweep -2..2 (beyond the uniform prior's support, which is
-where the paper shows rotation and width appear), Bernoulli codes show 0 and 1.
+where the paper shows rotation and width appear), Bernoulli codes show 0 and 1. The same images also make an animated
+GIF: one frame per swept value, the rows side by side, so the code moves while the rest stays fixed.
 """
 
 from __future__ import annotations
@@ -51,11 +52,40 @@ def tile(images: np.ndarray, rows: int, padding: int = 1) -> np.ndarray:
     return (np.clip(canvas, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
+def traversal_images(generator: keras.Model, spec: latents.LatentSpec, code_index: int, rows: int,
+                     seed: int = 0) -> np.ndarray:
+    """float32 [rows * len(sweep), H, W, C] images of one code's traversal, row-major."""
+    grid = traversal_latents(spec, code_index, rows, seed)
+    return np.asarray(generator(networks.generator_inputs(spec, grid), training=False), np.float32)
+
+
 def traversal_grid(generator: keras.Model, spec: latents.LatentSpec, code_index: int, rows: int, seed: int = 0):
     """The uint8 traversal image of one code."""
-    grid = traversal_latents(spec, code_index, rows, seed)
-    images = generator(networks.generator_inputs(spec, grid), training=False)
-    return tile(np.asarray(images, np.float32), rows)
+    return tile(traversal_images(generator, spec, code_index, rows, seed), rows)
+
+
+# Frame times: a continuous code glides (and comes back), categories and bits are held long enough to compare.
+_FRAME_MS = {latents.CONTINUOUS: 120, latents.CATEGORICAL: 600, latents.BERNOULLI: 700}
+_MIN_GIF_IMAGE_PIXELS = 56
+
+
+def gif_bytes(images: np.ndarray, rows: int, code: latents.Code) -> bytes:
+    """The traversal as an animated GIF: frame j shows every row's image at the j-th swept value, side by side."""
+    count, height = images.shape[:2]
+    columns = count // rows
+    order = list(range(columns))
+    if code.kind == latents.CONTINUOUS:
+        order += order[-2:0:-1]  # there and back, so the loop does not jump
+    scale = max(1, -(-_MIN_GIF_IMAGE_PIXELS // height))
+    frames = []
+    for column in order:
+        strip = tile(images[column::columns], 1)
+        frame = Image.fromarray(strip[..., 0] if strip.shape[-1] == 1 else strip)
+        frames.append(frame.resize((frame.width * scale, frame.height * scale), Image.NEAREST))
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=_FRAME_MS[code.kind],
+                   loop=0)
+    return buffer.getvalue()
 
 
 def png_bytes(image: np.ndarray) -> bytes:

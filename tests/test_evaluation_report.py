@@ -24,7 +24,7 @@ HISTORY = [
     {"step": step, "d_loss": 1.0 / step, "g_loss": 2.0, "mi_loss": 0.5, "d_real": 0.6, "d_fake": 0.4, "mi_cat3_0": 0.1}
     for step in (2, 4, 6)
 ]
-DATA_URI = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+DATA_URI = re.compile(r"data:image/(?:png|gif);base64,([A-Za-z0-9+/=]+)")
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +34,15 @@ def page() -> str:
 
 
 def _images(page: str) -> dict[str, Image.Image]:
-    """alt text -> decoded PNG of every <img>."""
-    found = re.findall(r'alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    """alt text -> decoded PNG or GIF of every <img>."""
+    found = re.findall(r'alt="([^"]*)" src="data:image/(?:png|gif);base64,([A-Za-z0-9+/=]+)"', page)
     return {alt: Image.open(io.BytesIO(base64.b64decode(data))) for alt, data in found}
 
 
 def test_page_is_self_contained(page):
     assert page.startswith("<!DOCTYPE html>")
     sources = re.findall(r'src="([^"]*)"', page)
-    assert sources and all(source.startswith("data:image/png;base64,") for source in sources)
+    assert sources and all(DATA_URI.fullmatch(source) for source in sources)
     outside = DATA_URI.sub("", page).lower()
     assert not any(marker in outside for marker in ("http", "url(", "<script", "<link", "//"))
 
@@ -67,6 +67,8 @@ def test_every_code_has_its_traversal_grid(page):
     for name, columns in cells.items():
         assert images[f"traversal of {name}"].size == (columns * 29 + 1, 2 * 29 + 1)
         assert f'id="traversal-{name}"' in page
+        animation = images[f"animated traversal of {name}"]
+        assert animation.format == "GIF" and animation.n_frames == (2 * columns - 2 if name == "cont_0" else columns)
 
 
 def test_curves_are_drawn_from_the_history(page):

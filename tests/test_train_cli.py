@@ -1,6 +1,7 @@
 """train.py as a user runs it: a subprocess, a flagfile, one-line errors."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,8 @@ def test_tiny_config_end_to_end(tmp_path):
     result = _train("--flagfile=configs/tiny_test.cfg", f"--workdir={tmp_path}", "--train_steps=2")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Strategy: DefaultStrategy with 1 replica(s) in sync" in result.stderr
+    assert re.search(r"generator: [\d,]+ parameters\n  categorical +InputLayer", result.stderr)
+    assert re.search(r"discriminator: [\d,]+ parameters", result.stderr)
     summary = json.loads((tmp_path / "run_summary.json").read_text())
     assert summary["global_step"] == 2
     assert "--train_steps=2" in (tmp_path / "flags.cfg").read_text().splitlines()

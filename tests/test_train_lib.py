@@ -45,6 +45,15 @@ def test_epoch_plan_also_ends_a_call_at_every_break(start, end, breaks, plan):
     assert train_lib.epoch_plan(start, end, 5, breaks) == plan
 
 
+def _summaries(folder):
+    """(tag, value) of every summary value in the event files under `folder`."""
+    for path in sorted(folder.rglob("events.out.tfevents.*")):
+        for record in tf.data.TFRecordDataset(str(path)):
+            event = tf.compat.v1.Event.FromString(record.numpy())
+            for value in event.summary.value:
+                yield value.tag, value
+
+
 def test_train_writes_the_documented_workdir(tmp_path):
     summary = train_lib.train(_config(tmp_path, train_steps=4), flags_text="--train_steps=4\n")
     run = workdir.Workdir(tmp_path / "run")
@@ -54,7 +63,11 @@ def test_train_writes_the_documented_workdir(tmp_path):
     assert set(on_disk["mi_estimates_nats"]) == {"cat3_0", "cont_0"}
     assert {"d_loss", "g_loss", "mi_loss"} <= set(on_disk["final_losses"])
     assert sorted(p.name for p in run.samples.iterdir()) == [
-        "step_0000002_cat3_0.png", "step_0000002_cont_0.png", "step_0000004_cat3_0.png", "step_0000004_cont_0.png"]
+        f"step_{step:07d}_{name}.{suffix}" for step in (2, 4) for name in ("cat3_0", "cont_0") for suffix in ("gif", "png")]
+    gifs = {event_tag: value.tensor.string_val[2] for event_tag, value in _summaries(run.tensorboard)
+            if event_tag.startswith("traversal_gif/")}
+    assert set(gifs) == {"traversal_gif/cat3_0", "traversal_gif/cont_0"}
+    assert all(gif.startswith(b"GIF89a") for gif in gifs.values())
     assert run.flags_file.read_text() == "--train_steps=4\n"
     assert [row["step"] for row in run.read_history()] == [2, 4]
     assert {"d_loss", "g_loss", "mi_cat3_0"} <= set(run.read_history()[-1])

@@ -139,8 +139,8 @@ def _format(value: object) -> str:
     return str(value)
 
 
-def _data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+def _data_uri(data: bytes, mime: str = "image/png") -> str:
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 def _traversals(generator: keras.Model, spec: latents.LatentSpec, rows: int, seed: int) -> str:
@@ -150,15 +150,18 @@ def _traversals(generator: keras.Model, spec: latents.LatentSpec, rows: int, see
     scale = -(-_MIN_DISPLAY_PIXELS // generator.output_shape[1])
     figures = []
     for index, (code, name) in enumerate(zip(spec.codes, spec.code_names(), strict=True)):
-        grid = traversal.traversal_grid(generator, spec, index, rows, seed)
+        images = traversal.traversal_images(generator, spec, index, rows, seed)
+        grid = traversal.tile(images, rows)
         values = traversal.sweep_values(code)
         caption = (
             f"{name}: columns {values[0]:g} to {values[-1]:g} ({len(values)} values); each row keeps one draw of the "
-            "noise and the other codes"
+            "noise and the other codes. The animation sweeps the same values."
         )
+        gif = _data_uri(traversal.gif_bytes(images, rows, code), "image/gif")
         figures.append(
             f'<figure id="traversal-{html.escape(name)}"><img class="grid" width="{grid.shape[1] * scale}" '
             f'alt="traversal of {html.escape(name)}" src="{_data_uri(traversal.png_bytes(grid))}">'
+            f'<img class="grid animation" alt="animated traversal of {html.escape(name)}" src="{gif}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
         )
     return "\n".join(figures)
