@@ -79,3 +79,31 @@ def test_empty_history_is_said_not_drawn():
     generator = networks.build_generator(latents.parse_latent_spec("cont:1", 2), (28, 28, 1))
     page = report.render_report(METRICS, generator, latents.parse_latent_spec("cont:1", 2), [], rows=1, seed=0)
     assert "No training history" in page and "training curves" not in page
+
+
+def test_the_summary_comes_first_and_the_full_table_last(page):
+    assert page.index("<h2>Summary</h2>") < page.index("<h2>Latent traversals</h2>") < page.index("<h2>All metrics")
+    summary = page.split('<table class="summary">')[1].split("</table>")[0]
+    assert "cat3_0: matched accuracy" in summary and ">0.1235<" in summary and "chance 0.333" in summary
+
+
+def test_purity_from_a_classifier_that_cannot_read_the_factor_is_flagged_not_shown():
+    metrics = {
+        **METRICS,
+        "disentanglement": {"mig": 0.31, "factor_vae": {"eval_accuracy": 0.72}, "sap": 0.05},
+        "disentanglement_baseline": {"mig": 0.55, "factor_vae": {"eval_accuracy": 0.38}, "sap": 0.03},
+        "image_quality": {
+            "classifier_heldout_accuracy": {"orientation": 0.022, "shape": 0.97},
+            "class_purity": {"cat3_0": {"orientation": {"purity": 1.0}, "shape": {"purity": 0.875}}},
+        },
+    }
+    rows = report.summary_table(metrics, SPEC).split("<tr>")
+    orientation = next(row for row in rows if "class purity on orientation" in row)
+    assert "untrusted: the feature classifier names orientation correctly on only 2.2% of held-out images" in orientation
+    assert 'class="value"' not in orientation
+    assert '<td class="value">0.875</td>' in next(row for row in rows if "class purity on shape" in row)
+    mig = next(row for row in rows if row.startswith("<td>MIG</td>"))
+    assert '<td class="value">0.31</td>' in mig and "pixel centroid 0.55" in mig
+    full = report.metric_table(metrics)
+    assert "1 <span class=\"untrusted\">(untrusted: the feature classifier names orientation" in full
+    assert "0.875 <span" not in full

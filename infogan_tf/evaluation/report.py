@@ -1,4 +1,8 @@
-"""report.html: one self-contained page per evaluated run (metric table, traversals, training curves).
+"""report.html: one self-contained page per evaluated run: a summary, the traversals, the curves, then every number.
+
+The summary gives each headline metric with its range, what it measures and the baseline where there is one; a
+number that cannot be trusted (class purity judged by a feature classifier that cannot read that factor) is flagged
+with the reason instead of being shown plain, there and in the full table.
 
 Images are embedded as base64 PNG data URIs and the page loads nothing else, so it can be mailed, attached to an
 issue or opened from disk without a server. Figures are drawn with matplotlib's Agg canvas directly, without pyplot,
@@ -44,6 +48,10 @@ td.value { font-family: monospace; }
 img.grid { image-rendering: pixelated; border: 1px solid #ccc; }
 img.curves { max-width: 100%; height: auto; }
 figure { display: inline-block; margin: 0 1.5em 1.5em 0; }
+.untrusted { color: #9a3412; font-style: italic; }
+table.summary td:nth-child(4) { max-width: 420px; }
+table.summary td.value { width: 6em; }
+img.animation { display: block; margin-top: 0.5em; }
 """
 
 
@@ -56,7 +64,7 @@ def render_report(
     rows: int,
     seed: int,
 ) -> str:
-    """The HTML page for one evaluation: the command and step, every metric, each code's traversal, the curves."""
+    """The HTML page for one evaluation: summary, real-vs-generated diagnosis, traversals, curves, full table."""
     title = f"InfoGAN evaluation: {metrics['dataset']} at step {metrics['global_step']}"
     parts = [
         "<!DOCTYPE html>",
@@ -65,16 +73,91 @@ def render_report(
         f"<h1>{html.escape(title)}</h1>",
         f"<pre><code>{html.escape(metrics['command'])}</code></pre>",
         *([f'<p class="warning">{html.escape(metrics["warning"])}</p>'] if metrics.get("warning") else []),
-        "<h2>Metrics</h2>",
+        "<h2>Summary</h2>",
+        summary_table(metrics, spec),
         diagnosis_table(metrics),
-        metric_table(metrics),
         "<h2>Latent traversals</h2>",
         _traversals(generator, spec, rows, seed),
         "<h2>Training curves</h2>",
         _curves(history, spec.code_names()),
+        "<h2>All metrics</h2>",
+        metric_table(metrics),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+TRUSTED_CLASSIFIER_ACCURACY = 0.5  # a judge that names a factor wrongly on most held-out images proves nothing
+FACTOR_HEADLINES = (
+    ("MIG", ("mig",), "0 to 1",
+     "per factor, the gap in mutual information between the two codes that tell most about it, averaged: high when "
+     "one code alone carries each factor"),
+    ("FactorVAE score", ("factor_vae", "eval_accuracy"), "1 / #factors to 1",
+     "how often a vote on the code that varies least names the factor held fixed in a batch"),
+    ("DCI disentanglement", ("dci", "disentanglement"), "0 to 1",
+     "how much each code's importance for predicting the factors falls on one factor"),
+    ("SAP", ("sap",), "0 to 1", "per factor, the gap in linear predictability between its two best codes"),
+)
+
+
+def _get(section: dict | None, path: tuple[str, ...]):
+    for key in path:
+        section = section.get(key) if isinstance(section, dict) else None
+    return section
+
+
+def untrusted_targets(metrics: dict) -> dict[str, float]:
+    """Targets (labels or factors) the feature classifier reads too poorly for class purity to mean anything."""
+    accuracy = _get(metrics, ("image_quality", "classifier_heldout_accuracy")) or {}
+    if not isinstance(accuracy, dict):
+        accuracy = {"label": accuracy}
+    return {target: value for target, value in accuracy.items()
+            if value is not None and value < TRUSTED_CLASSIFIER_ACCURACY}
+
+
+def _untrusted_note(target: str, accuracy: float) -> str:
+    return (f"untrusted: the feature classifier names {target} correctly on only {accuracy:.1%} of held-out images "
+            f"(below {TRUSTED_CLASSIFIER_ACCURACY:.0%}), so it cannot judge purity")
+
+
+def summary_table(metrics: dict, spec: latents.LatentSpec) -> str:
+    """The headline metrics: value, range, meaning and baseline, one row each; untrusted values flagged."""
+    rows = []
+    for name, scores in (metrics.get("codes") or {}).items():
+        code = next((c for c, n in zip(spec.codes, spec.code_names(), strict=True) if n == name), None)
+        size = code.num_categories if code is not None and code.kind == latents.CATEGORICAL else None
+        rows.append((f"{name}: matched accuracy", _format(scores.get("matched_accuracy")),
+                     f"{'1/' + str(size) if size else 'chance'} to 1",
+                     "accuracy of the best one-to-one mapping from the code's values to the held-out labels",
+                     f"chance {1 / size:.3g}" if size else "", ""))
+    for name, path, value_range, meaning in FACTOR_HEADLINES:
+        value = _get(metrics.get("disentanglement"), path)
+        if value is not None:
+            baseline = _get(metrics.get("disentanglement_baseline"), path)
+            rows.append((name, _format(value), value_range, meaning,
+                         f"pixel centroid {_format(baseline)}" if baseline is not None else "", ""))
+    distance = _get(metrics, ("image_quality", "frechet_distance"))
+    if distance is not None:
+        rows.append(("Fréchet distance", _format(distance), "0 and up, lower is better",
+                     "distance between real and generated images' feature statistics (feature classifier's space)",
+                     "", ""))
+    untrusted = untrusted_targets(metrics)
+    for code_name, targets in (_get(metrics, ("image_quality", "class_purity")) or {}).items():
+        for target, result in targets.items():
+            flag = _untrusted_note(target, untrusted[target]) if target in untrusted else ""
+            rows.append((f"{code_name}: class purity on {target}", "" if flag else _format(result.get("purity")),
+                         "chance to 1", f"how often generated images of one code value share the classifier's "
+                         f"{target} class", "", flag))
+    if not rows:
+        return "<p>No headline metric: see All metrics.</p>"
+    lines = ['<table class="summary">',
+             "<tr><th>metric</th><th>value</th><th>range</th><th>what it measures</th><th>baseline</th></tr>"]
+    for name, value, value_range, meaning, baseline, flag in rows:
+        shown = f'<td class="untrusted">{html.escape(flag)}</td>' if flag else f'<td class="value">{value}</td>'
+        lines.append(f"<tr><td>{html.escape(name)}</td>{shown}<td>{html.escape(value_range)}</td>"
+                     f"<td>{html.escape(meaning)}</td><td>{html.escape(baseline)}</td></tr>")
+    lines.append("</table>")
+    return "\n".join(lines)
 
 
 DIAGNOSIS_ROWS = (
@@ -105,14 +188,21 @@ def diagnosis_table(metrics: dict) -> str:
 
 
 def metric_table(metrics: dict) -> str:
-    """An HTML table with one header row per section present in `metrics` and one row per leaf value."""
+    """An HTML table with one header row per section present in `metrics` and one row per leaf value; class purity
+    judged by an untrusted classifier carries the flag next to its number."""
+    untrusted = untrusted_targets(metrics)
     lines = ['<table class="metrics">']
     for key, heading in SECTIONS.items():
         if not metrics.get(key):
             continue
         lines.append(f'<tr><th class="section" colspan="2">{html.escape(heading)}</th></tr>')
         for name, value in _leaves(metrics[key]):
-            lines.append(f'<tr><td>{html.escape(name)}</td><td class="value">{html.escape(_format(value))}</td></tr>')
+            parts = name.split(" / ")
+            target = parts[2] if key == "image_quality" and parts[0] == "class_purity" and len(parts) > 3 else None
+            flag = f' <span class="untrusted">({html.escape(_untrusted_note(target, untrusted[target]))})</span>' \
+                if target in untrusted else ""
+            lines.append(f'<tr><td>{html.escape(name)}</td><td class="value">{html.escape(_format(value))}{flag}'
+                         "</td></tr>")
     lines.append("</table>")
     return "\n".join(lines)
 
@@ -161,7 +251,8 @@ def _traversals(generator: keras.Model, spec: latents.LatentSpec, rows: int, see
         figures.append(
             f'<figure id="traversal-{html.escape(name)}"><img class="grid" width="{grid.shape[1] * scale}" '
             f'alt="traversal of {html.escape(name)}" src="{_data_uri(traversal.png_bytes(grid))}">'
-            f'<img class="grid animation" alt="animated traversal of {html.escape(name)}" src="{gif}">'
+            f'<img class="grid animation" width="{(rows * (images.shape[2] + 1) + 1) * scale}" '
+            f'alt="animated traversal of {html.escape(name)}" src="{gif}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
         )
     return "\n".join(figures)
