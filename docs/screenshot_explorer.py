@@ -31,7 +31,7 @@ def main(argv):
     threading.Thread(target=explorer.serve_forever, daemon=True).start()
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
-    for argument in ("--headless=new", "--no-sandbox", "--window-size=1500,760", "--proxy-server=direct://",
+    for argument in ("--headless=new", "--no-sandbox", "--window-size=1500,880", "--proxy-server=direct://",
                      "--proxy-bypass-list=*"):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(executable_path=shutil.which("chromedriver")), options=options)
