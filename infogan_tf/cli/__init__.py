@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from absl import app
+
 
 def program_name() -> str:
     """How the user called us (`train.py` or `infogan-train`), for the `NAME: error: ...` lines."""
@@ -18,3 +20,9 @@ def program_name() -> str:
 def fail(message: object) -> None:
     """Ends the program with exit status 1 and one line naming the problem."""
     sys.exit(f"{program_name()}: error: {message}")
+
+
+def refuse_positional_arguments(argv: list[str]) -> None:
+    """The programs take flags only; a stray word (often a flag missing its `--`) is a usage error naming it."""
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")

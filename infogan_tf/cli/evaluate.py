@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from absl import app, flags, logging
 
+from infogan_tf import cli
+
 FLAGS = flags.FLAGS
 
 flags.DEFINE_string("workdir", None, "Run folder written by train.py (models, run_summary.json, flags.cfg).")
@@ -31,10 +33,9 @@ flags.mark_flag_as_required("workdir")
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    cli.refuse_positional_arguments(argv)
     logging.set_verbosity(logging.INFO)
-    from infogan_tf import cli, config, datasets, messages
+    from infogan_tf import config, datasets, messages
     from infogan_tf.evaluation import runner
 
     try:

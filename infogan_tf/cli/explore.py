@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from absl import app, flags, logging
 
+from infogan_tf import cli
+
 FLAGS = flags.FLAGS
 flags.DEFINE_string("export_dir", None, "An infogan-export folder: its newest generator and encoder versions.")
 flags.DEFINE_string("workdir", None, "A finished training run: its generator.keras and encoder.keras.")
@@ -25,11 +27,10 @@ flags.mark_flags_as_mutual_exclusive(["export_dir", "workdir", "server"], requir
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    cli.refuse_positional_arguments(argv)
     logging.set_verbosity(logging.WARNING)
     from infogan_serving.client import ClientError
-    from infogan_tf import cli, messages
+    from infogan_tf import messages
     from infogan_tf.explorer import server, service, sources
 
     try:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from absl import app, flags, logging
 
+from infogan_tf import cli
+
 FLAGS = flags.FLAGS
 flags.DEFINE_string("workdir", None, "Run folder written by train.py (generator.keras, encoder.keras, ...).")
 flags.DEFINE_string("export_dir", None, "TF Serving model folder; servables go to EXPORT_DIR/<name>/<version>/.")
@@ -21,10 +23,9 @@ flags.mark_flags_as_required(["workdir", "export_dir"])
 
 def main(argv: list[str]) -> None:
     """Runs the export; a problem with the input becomes one line and exit status 1."""
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    cli.refuse_positional_arguments(argv)
     logging.set_verbosity(logging.INFO)
-    from infogan_tf import cli, export, messages
+    from infogan_tf import export, messages
 
     try:
         written = export.export_servables(FLAGS.workdir, FLAGS.export_dir, FLAGS.version, FLAGS.model_name or None)

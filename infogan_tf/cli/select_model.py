@@ -13,6 +13,8 @@ from pathlib import Path
 
 from absl import app, flags, logging
 
+from infogan_tf import cli
+
 FLAGS = flags.FLAGS
 
 flags.DEFINE_list("workdirs", None, "Comma-separated run folders written by train.py (two or more).")
@@ -24,10 +26,9 @@ flags.mark_flag_as_required("workdirs")
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    cli.refuse_positional_arguments(argv)
     logging.set_verbosity(logging.INFO)
-    from infogan_tf import cli, config, workdir
+    from infogan_tf import config, workdir
     from infogan_tf.evaluation import loaded_run, model_centrality, protocol
 
     try:

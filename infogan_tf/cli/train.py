@@ -136,8 +136,7 @@ def flags_text() -> str:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    cli.refuse_positional_arguments(argv)
     logging.set_verbosity(logging.INFO)
     from infogan_tf import runtime
 
