@@ -16,54 +16,84 @@ class ConfigError(ValueError):
     """A configuration value that cannot work; the message names it."""
 
 
+def option(default, help: str, *, choices: tuple | None = None, lower: float | None = None,
+           upper: float | None = None):
+    """A TrainConfig field with everything its command-line flag needs: default, help text, choices or bounds.
+
+    `infogan-train` derives its flags from these fields, so a training option is defined in this one place.
+    """
+    return dataclasses.field(default=default, metadata={"help": help, "choices": choices, "lower": lower,
+                                                        "upper": upper})
+
+
+def required(help: str):
+    """A TrainConfig field without a default (its flag is required)."""
+    return dataclasses.field(metadata={"help": help, "choices": None, "lower": None, "upper": None})
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """Defaults are the paper's MNIST setting (Chen et al. 2016, App. C) on the built-in `shapes` data."""
 
-    workdir: str
-    dataset: str = "shapes"
-    data_dir: str | None = None
-    image_size: int | None = None
-    train_split: str = "train"
-    codes: str = "cat:10,cont:2"
-    noise_dim: int = 62
-    noise_prior: str = "uniform"
-    batch_size: int = 64
-    train_steps: int = 5000
-    steps_per_epoch: int = 500
-    d_learning_rate: float = 2e-4
-    g_learning_rate: float = 1e-3
-    adam_beta1: float = 0.5
-    adam_beta2: float = 0.999
-    mi_weight_categorical: float = 1.0
-    mi_weight_continuous: float = 1.0
-    mi_weight_bernoulli: float = 1.0
-    batch_norm: bool = True
-    d_batch_norm: bool = True
-    spectral_norm: bool = False
-    leaky_slope: float = 0.1
-    joint_discriminator_batch: bool = False
-    categorical_invariance_weight: float = 0.0
-    invariance_rotation_deg: float = 20.0
-    invariance_scale_change: float = 0.1
-    invariance_shift_px: float = 2.0
-    invariance_canonical_pose: bool = False
-    contrastive_weight: float = 0.0
-    contrastive_start_step: int = 0
-    contrastive_gap: float = 0.0
-    contrastive_learning_rate: float = 2e-3
-    contrastive_spectral_norm: bool = False
-    g_steps_per_d_step: int = 1
-    strategy: str = "auto"
-    precision: str = "float32"
-    jit_compile: bool = False
-    seed: int = 0
-    shuffle_buffer: int = 10_000
-    checkpoint_every_steps: int = 500
-    keep_checkpoints: int = 3
-    traversal_rows: int = 8
-    verbose: str | int = "auto"
-
+    workdir: str = required("Run folder: checkpoints, samples, TensorBoard logs, models, run summary.")
+    dataset: str = option("shapes", "mnist | fashion_mnist | svhn_cropped | celeb_a | dsprites | shapes3d (TFDS), "
+        "shapes (built-in), idx:DIR (MNIST-format files), folder:DIR (PNG/JPEG).")
+    data_dir: str | None = option(None, "TFDS data_dir (where TFDS datasets are downloaded and prepared).")
+    image_size: int | None = option(None, "Resize images to this square size (28, 32 or 64); default: the data's own.")
+    train_split: str = option("train", "Split to train on, TFDS syntax, e.g. train, test[:9000].")
+    codes: str = option("cat:10,cont:2", "Structured codes: comma list of cat:K, cont:N[:normal][:learned_std], "
+        "bern:N.")
+    noise_dim: int = option(62, "Dimension of the unstructured noise z.", lower=0)
+    noise_prior: str = option("uniform", "Prior of z.", choices=("uniform", "normal"))
+    batch_size: int = option(64, "Global batch size (split across replicas).", lower=1)
+    train_steps: int = option(5000, "Total training steps (one D and one G update each).", lower=1)
+    steps_per_epoch: int = option(500, "Steps between summaries and traversal grids.", lower=1)
+    d_learning_rate: float = option(2e-4, "Adam learning rate of D/Q.")
+    g_learning_rate: float = option(1e-3, "Adam learning rate of G.")
+    adam_beta1: float = option(0.5, "Adam beta_1.")
+    adam_beta2: float = option(0.999, "Adam beta_2.")
+    mi_weight_categorical: float = option(1.0, "lambda of categorical codes.")
+    mi_weight_continuous: float = option(1.0, "lambda of continuous codes.")
+    mi_weight_bernoulli: float = option(1.0, "lambda of Bernoulli codes.")
+    batch_norm: bool = option(True, "Batch normalisation in G and D/Q.")
+    d_batch_norm: bool = option(True, "Batch normalisation in D/Q (and the contrastive head); off with --batch_norm "
+        "off. --nod_batch_norm keeps it in G only, as InfoGAN-CR does.")
+    spectral_norm: bool = option(False, "Spectral normalisation of every layer of D/Q (and of the contrastive head but "
+        "its output layer), as InfoGAN-CR does.")
+    leaky_slope: float = option(0.1, "Negative slope of D's leaky ReLUs.")
+    joint_discriminator_batch: bool = option(False, "Pass real and fake images through D as one batch (needed for "
+        "sparse images such as dSprites: with separate batches, batch norm hides their difference in brightness).")
+    categorical_invariance_weight: float = option(0.0, "lambda of log Q(c_cat | perturbed G(z, c)): categorical codes "
+        "must survive a small random rotation, zoom, shift and stroke change (0 = off, the paper's objective).",
+        lower=0.0)
+    invariance_rotation_deg: float = option(20.0, "Largest rotation of that perturbation, in degrees.", lower=0.0,
+                                            upper=180.0)
+    invariance_scale_change: float = option(0.1, "Largest zoom of that perturbation, as a fraction (0.1: 0.9x to "
+        "1.1x).", lower=0.0, upper=0.99)
+    invariance_shift_px: float = option(2.0, "Largest shift of that perturbation along each axis, in pixels.",
+                                        lower=0.0)
+    invariance_canonical_pose: bool = option(False, "Before that perturbation, centre each image on its intensity "
+        "centroid and zoom it to a fixed spread, so the categorical codes cannot name position or size (one object on "
+        "a dark background: sprites, digits).")
+    contrastive_weight: float = option(0.0, "lambda of InfoGAN-CR's contrastive term for G: a pair discriminator H "
+        "must tell which code two generated images share (0 = off).", lower=0.0)
+    contrastive_start_step: int = option(0, "Step from which the contrastive term (and H's training) is on; "
+        "InfoGAN-CR's progressive schedule switches it on late.", lower=0)
+    contrastive_gap: float = option(0.0, "Smallest distance between the values of a continuous code that a pair does "
+        "not share.", lower=0.0, upper=2.0)
+    contrastive_learning_rate: float = option(2e-3, "Adam learning rate of H.")
+    contrastive_spectral_norm: bool = option(False, "Spectral norm on H's layers but its output, as InfoGAN-CR does; "
+        "such an H needs tens of thousands of steps to learn.")
+    g_steps_per_d_step: int = option(1, "G updates per D/Q update (InfoGAN-CR makes 2).", lower=1)
+    strategy: str = option("auto", "auto = MirroredStrategy when more than one GPU is visible.", choices=STRATEGIES)
+    precision: str = option("float32", "Keras mixed-precision policy.", choices=PRECISIONS)
+    jit_compile: bool = option(False, "Compile the train step with XLA (single replica only).")
+    seed: int = option(0, "Seed of latents, shuffling and initial weights.")
+    shuffle_buffer: int = option(10_000, "Shuffle buffer size.", lower=1)
+    checkpoint_every_steps: int = option(500, "Checkpoint period in steps.", lower=1)
+    keep_checkpoints: int = option(3, "How many checkpoints to keep.", lower=1)
+    traversal_rows: int = option(8, "Rows (noise samples) per traversal grid.", lower=1)
+    verbose: str | int = option("auto", "Keras progress output.", choices=("auto", "0", "1", "2"))
     def __post_init__(self):
         object.__setattr__(self, "verbose", _keras_verbosity(self.verbose))
         if self.strategy not in STRATEGIES:
@@ -182,4 +212,9 @@ def _base_type(annotation):
 
 _HINTS = typing.get_type_hints(TrainConfig)
 _FIELD_TYPES = {name: _base_type(hint) for name, hint in _HINTS.items()}
+
+
+def field_type(name: str) -> type:
+    """The plain type of a TrainConfig field: str, int, float or bool (`int | None` gives int)."""
+    return _FIELD_TYPES[name]
 _OPTIONAL_FIELDS = {name for name, hint in _HINTS.items() if type(None) in typing.get_args(hint)}

@@ -63,3 +63,23 @@ def test_verbose_becomes_what_keras_understands(given, expected):
 def test_verbose_rejects_what_keras_does_not_take(given):
     with pytest.raises(config.ConfigError, match="verbose must be 'auto', 0, 1 or 2"):
         config.TrainConfig(workdir="w", verbose=given)
+
+
+def test_every_training_option_is_one_field_and_its_flag_comes_from_it():
+    import dataclasses
+
+    from absl import flags
+
+    from infogan_tf.cli import train as train_cli
+
+    for field in dataclasses.fields(config.TrainConfig):
+        flag = flags.FLAGS[field.name]
+        assert field.metadata["help"] and flag.help.endswith(field.metadata["help"])
+        assert flag.default == (None if field.default is dataclasses.MISSING else field.default)
+    assert set(train_cli.CONFIG_FIELDS) == {field.name for field in dataclasses.fields(config.TrainConfig)}
+    with pytest.raises(flags.IllegalFlagValueError):
+        flags.FLAGS["batch_size"].parse("0")
+    with pytest.raises(flags.IllegalFlagValueError):
+        flags.FLAGS["precision"].parse("float8")
+    flags.FLAGS["batch_size"].unparse()
+    flags.FLAGS["precision"].unparse()
