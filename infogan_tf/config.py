@@ -167,6 +167,19 @@ def parse_flag_lines(lines: Iterable[str], source: str = "flags") -> dict[str, s
     return values
 
 
+def to_json(config: TrainConfig) -> dict:
+    """Every field by name: WORKDIR/config.json, what export and evaluation rebuild a run's config from."""
+    return dataclasses.asdict(config)
+
+
+def from_json(data: dict, **overrides) -> TrainConfig:
+    """The inverse of `to_json`; keys this version does not know are ignored, missing ones take their defaults."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"a config must be a JSON object, got {type(data).__name__}")
+    known = {field.name for field in dataclasses.fields(TrainConfig)}
+    return TrainConfig(**{**{key: value for key, value in data.items() if key in known}, **overrides})
+
+
 def to_flags_text(config: TrainConfig) -> str:
     """The config as `--name=value` lines (WORKDIR/flags.cfg's form), so a run made from Python repeats from flags."""
     lines = []

@@ -156,6 +156,7 @@ def _train_as_chief(config: TrainConfig, spec: latents.LatentSpec, image_shape: 
     run_dir.create()
     if flags_text is not None:
         workdir.atomic_write_text(run_dir.flags_file, flags_text)
+    workdir.atomic_write_json(run_dir.config_file, config_lib.to_json(config))
     _log_summaries(gan)
 
     summary = run_dir.read_summary()
@@ -221,8 +222,10 @@ def _architecture_changes(run_dir: workdir.Workdir, config: TrainConfig) -> str:
     """"--codes=cat:3,cont:1 (now cat:5,cont:2), ..." for the flags that shape the model and differ from the
     workdir's flags.cfg; empty when there is none or no readable flags.cfg."""
     try:
-        previous = config_lib.config_from_flags(config_lib.read_flagfile(run_dir.flags_file), workdir=config.workdir)
+        previous = run_dir.read_config()
     except (OSError, config_lib.ConfigError):
+        return ""
+    if previous is None:
         return ""
 
     def shown(cfg: TrainConfig, name: str):

@@ -11,10 +11,13 @@ from pathlib import Path
 
 from absl import logging
 
+from infogan_tf import config as config_lib
+
 CHECKPOINTS = "checkpoints"
 SAMPLES = "samples"
 TENSORBOARD = "tensorboard"
 FLAGS_FILE = "flags.cfg"
+CONFIG_FILE = "config.json"
 GENERATOR_FILE = "generator.keras"
 ENCODER_FILE = "encoder.keras"
 RUN_SUMMARY = "run_summary.json"
@@ -48,6 +51,10 @@ class Workdir:
     @property
     def flags_file(self) -> Path:
         return self.root / FLAGS_FILE
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / CONFIG_FILE
 
     @property
     def generator(self) -> Path:
@@ -116,6 +123,23 @@ class Workdir:
         if not self.run_summary.exists():
             return {}
         return json.loads(self.run_summary.read_text())
+
+    def read_config(self) -> config_lib.TrainConfig | None:
+        """The run's training config: config.json, or for runs written before it existed flags.cfg; None when
+        neither exists. `workdir` is this folder, wherever the run was trained.
+
+        Raises:
+            config_lib.ConfigError: for a file that does not describe a valid config.
+        """
+        if self.config_file.is_file():
+            try:
+                data = json.loads(self.config_file.read_text())
+            except ValueError as error:
+                raise config_lib.ConfigError(f"{self.config_file} is not valid JSON: {error}") from None
+            return config_lib.from_json(data, workdir=str(self.root))
+        if self.flags_file.is_file():
+            return config_lib.config_from_flags(config_lib.read_flagfile(self.flags_file), workdir=str(self.root))
+        return None
 
 
 class WorkdirBusy(RuntimeError):

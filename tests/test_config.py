@@ -83,3 +83,18 @@ def test_every_training_option_is_one_field_and_its_flag_comes_from_it():
         flags.FLAGS["precision"].parse("float8")
     flags.FLAGS["batch_size"].unparse()
     flags.FLAGS["precision"].unparse()
+
+
+def test_a_workdir_config_comes_from_config_json_else_from_an_older_runs_flags_file(tmp_path):
+    from infogan_tf import workdir
+
+    run = workdir.Workdir(tmp_path)
+    assert run.read_config() is None
+    run.flags_file.write_text("--codes=cat:4\n--seed=3\n")
+    assert (run.read_config().codes, run.read_config().seed, run.read_config().workdir) == ("cat:4", 3, str(tmp_path))
+    trained = config.TrainConfig(workdir="/elsewhere/run", codes="cat:5,cont:2", spectral_norm=True, verbose=2)
+    workdir.atomic_write_json(run.config_file, {**config.to_json(trained), "option_of_a_later_version": 1})
+    assert run.read_config() == config.TrainConfig(**{**config.to_json(trained), "workdir": str(tmp_path)})
+    run.config_file.write_text("{not json")
+    with pytest.raises(config.ConfigError, match=r"config.json is not valid JSON"):
+        run.read_config()

@@ -53,7 +53,7 @@ def load_run(path: str | os.PathLike) -> LoadedRun:
 
     Raises:
         EvaluationError: naming the workdir or the file that is missing or unreadable.
-        config.ConfigError: for a malformed flags.cfg.
+        config.ConfigError: for a malformed config.json or flags.cfg.
     """
     run_dir = workdir.Workdir(path)
     if not run_dir.root.is_dir():
@@ -65,9 +65,7 @@ def load_run(path: str | os.PathLike) -> LoadedRun:
     if "latent_spec" not in summary or "image_shape" not in summary:
         raise EvaluationError(f"{run_dir.run_summary} lacks latent_spec/image_shape: it was not written by train.py")
     spec_json = summary["latent_spec"]
-    train_config = None
-    if run_dir.flags_file.is_file():
-        train_config = config.config_from_flags(config.read_flagfile(run_dir.flags_file), workdir=str(run_dir.root))
+    train_config = run_dir.read_config()
     by_step = {entry["step"]: entry for entry in run_dir.read_history()}
     return LoadedRun(
         root=run_dir.root,
