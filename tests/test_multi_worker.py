@@ -44,5 +44,5 @@ def test_two_workers_train_in_sync_and_only_the_chief_writes(tmp_path):
     assert summary["strategy"] == "MultiWorkerMirroredStrategy" and summary["replicas"] == 2
     assert summary["global_step"] == 2
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
-        "checkpoints", "encoder.keras", "flags.cfg", "generator.keras", "history.jsonl", "run_summary.json", "samples",
-        "tensorboard"]
+        "checkpoints", "config.json", "encoder.keras", "flags.cfg", "generator.keras", "history.jsonl",
+        "run_summary.json", "samples", "tensorboard"]

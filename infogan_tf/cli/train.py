@@ -14,29 +14,13 @@ from absl import app, flags, logging
 
 from infogan_tf import config as config_lib
 from infogan_tf import cli, latents, named_configs
+from infogan_tf.cli import config_flags
 from infogan_tf.export import writer as export_writer
 
 FLAGS = flags.FLAGS
 
 
-def _define_config_flags() -> None:
-    """One flag per TrainConfig field, from the field's type, default, help text and choices or bounds."""
-    for field in dataclasses.fields(config_lib.TrainConfig):
-        name, meta = field.name, field.metadata
-        default = None if field.default is dataclasses.MISSING else field.default
-        kind = config_lib.field_type(name)
-        if meta["choices"]:
-            flags.DEFINE_enum(name, default, list(meta["choices"]), meta["help"])
-        elif kind is bool:
-            flags.DEFINE_boolean(name, default, meta["help"])
-        elif kind in (int, float):
-            define = flags.DEFINE_integer if kind is int else flags.DEFINE_float
-            define(name, default, meta["help"], lower_bound=meta["lower"], upper_bound=meta["upper"])
-        else:
-            flags.DEFINE_string(name, default, meta["help"])
-
-
-_define_config_flags()
+config_flags.define_config_flags(FLAGS)
 # Flags of the program itself, not of the training run:
 flags.DEFINE_string("config", None, "A config shipped with the package, by name: "
                     f"{', '.join(named_configs.names())}. Flags after it override it.")
