@@ -1,8 +1,8 @@
 """Q's raw outputs -> one TFP distribution per structured code.
 
 This is the seam between the recognition network and the objective: Q predicts a flat parameter vector, this module
-turns it into distributions, and the loss only ever calls `log_prob` on them. A new code kind needs a prior in
-`latents.Code` and a branch here; nothing downstream changes.
+turns it into distributions, and the loss only ever calls `log_prob` on them. Each code's kind (`code_kinds`) says
+how many parameters it takes and which distribution they make.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from infogan_tf import latents
 
 tfd = tfp.distributions
 
-_MIN_STD = 1e-2
-
 
 def code_distributions(spec: latents.LatentSpec, q_params: tf.Tensor) -> list[tfd.Distribution]:
     """Splits Q's parameters [B, spec.num_q_params] into a batch distribution per code, in spec order.
@@ -26,15 +24,5 @@ def code_distributions(spec: latents.LatentSpec, q_params: tf.Tensor) -> list[tf
     q_params = tf.cast(q_params, tf.float32)
     sizes = [code.num_q_params for code in spec.codes]
     pieces = tf.split(q_params, sizes, axis=-1) if sizes else []
-    return [_distribution(code, params) for code, params in zip(spec.codes, pieces)]
-
-
-def _distribution(code: latents.Code, params: tf.Tensor) -> tfd.Distribution:
-    if code.kind == latents.CATEGORICAL:
-        return tfd.Categorical(logits=params, dtype=tf.int32)
-    if code.kind == latents.BERNOULLI:
-        return tfd.Bernoulli(logits=params[:, 0], dtype=tf.float32)
-    if code.learned_std:
-        return tfd.Normal(loc=params[:, 0], scale=tf.nn.softplus(params[:, 1]) + _MIN_STD)
-    return tfd.Normal(loc=params[:, 0], scale=1.0)
+    return [code.q_distribution(params) for code, params in zip(spec.codes, pieces)]
 

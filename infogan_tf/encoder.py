@@ -6,13 +6,14 @@ import keras
 import tensorflow as tf
 from keras import layers
 
-from infogan_tf import distributions, latents
+from infogan_tf import code_kinds, distributions, latents
 from infogan_tf.networks import PACKAGE
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class CodeReadout(layers.Layer):
-    """(Q's parameters, D's logit) -> argmax and probabilities of categorical codes, means of the rest, D(x)."""
+    """(Q's parameters, D's logit) -> each kind's reading of its codes (argmax and probabilities of categorical
+    codes, means of the rest) and D(x)."""
 
     def __init__(self, codes: str, **kwargs):
         super().__init__(**kwargs)
@@ -23,25 +24,14 @@ class CodeReadout(layers.Layer):
         q_params, logit = inputs
         dists = distributions.code_distributions(self.spec, q_params)
         batch = tf.shape(q_params)[0]
-        by_kind = {kind: [] for kind in latents.KINDS}
-        probs = []
-        for code, dist in zip(self.spec.codes, dists):
-            if code.kind == latents.CATEGORICAL:
-                by_kind[code.kind].append(tf.cast(dist.mode(), tf.int32))
-                probs.append(dist.probs_parameter())
-            else:
-                by_kind[code.kind].append(dist.mean())
-
-        def stacked(values, dtype):
-            return tf.stack(values, axis=1) if values else tf.zeros([batch, 0], dtype)
-
-        return {
-            "categorical": stacked(by_kind[latents.CATEGORICAL], tf.int32),
-            "categorical_probs": tf.concat(probs, axis=1) if probs else tf.zeros([batch, 0], tf.float32),
-            "continuous": stacked(by_kind[latents.CONTINUOUS], tf.float32),
-            "bernoulli": stacked(by_kind[latents.BERNOULLI], tf.float32),
-            "realness": tf.sigmoid(tf.cast(logit[:, 0], tf.float32)),
-        }
+        groups = code_kinds.grouped_by_kind(self.spec.codes, dists)
+        outputs = {}
+        for kind in code_kinds.all_kinds():
+            values = [kind.readout(dist) for dist in groups[kind.name]]
+            outputs[kind.name] = tf.stack(values, axis=1) if values else tf.zeros([batch, 0], kind.dtype)
+            outputs.update(kind.extra_readouts(groups[kind.name], batch))
+        outputs["realness"] = tf.sigmoid(tf.cast(logit[:, 0], tf.float32))
+        return outputs
 
     def get_config(self):
         return {**super().get_config(), "codes": self.codes}

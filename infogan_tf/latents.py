@@ -7,7 +7,8 @@ The grammar (one place, documented in the README) is a comma-separated list of t
                           (prior uniform(-1, 1) by default; Q is a Normal with fixed std 1 unless learned_std)
     bern:N                N Bernoulli(0.5) codes
 
-Every code is one scalar variable, so `cont:2` yields two codes. Batched latents are kept grouped by kind
+Each kind is a class in `code_kinds`. Every code is one scalar variable, so `cont:2` yields two codes. Batched
+latents are kept grouped by kind
 (`categorical` int32 [B, n_cat], `continuous` float32 [B, n_cont], `bernoulli` float32 [B, n_bern]), the layout that
 the generator's inputs and the serving signatures share.
 """
@@ -15,83 +16,24 @@ the generator's inputs and the serving signatures share.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 
 import tensorflow as tf
 import tensorflow_probability as tfp
 
+from infogan_tf import code_kinds
+from infogan_tf.code_kinds import (
+    MAX_CATEGORIES, PRIORS, Code, LatentSpecError, all_kinds, grouped_by_kind, kind_of_token,
+)
+
 tfd = tfp.distributions
 
-CATEGORICAL = "categorical"
-CONTINUOUS = "continuous"
-BERNOULLI = "bernoulli"
-KINDS = (CATEGORICAL, CONTINUOUS, BERNOULLI)
-MAX_CATEGORIES = 1000  # K of cat:K; G's input layer and Q's output layer grow with K
-_TOKEN_KINDS = {"cat": CATEGORICAL, "cont": CONTINUOUS, "bern": BERNOULLI}
-_PRIORS = ("uniform", "normal")
-_CONTINUOUS_MODIFIERS = _PRIORS + ("fixed_std", "learned_std")
-
-
-class LatentSpecError(ValueError):
-    """A latent specification that cannot be parsed or is inconsistent."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Code:
-    """One scalar structured code.
-
-    Attributes:
-        kind: one of KINDS.
-        num_categories: K for a categorical code, else 1.
-        prior: "uniform" or "normal" for a continuous code; "uniform" for the others.
-        learned_std: whether Q predicts the std of a continuous code (else it is fixed at 1).
-    """
-
-    kind: str
-    num_categories: int = 1
-    prior: str = "uniform"
-    learned_std: bool = False
-
-    @property
-    def num_q_params(self) -> int:
-        """How many numbers Q's head predicts for this code."""
-        if self.kind == CATEGORICAL:
-            return self.num_categories
-        if self.kind == CONTINUOUS:
-            return 2 if self.learned_std else 1
-        return 1
-
-    @property
-    def input_width(self) -> int:
-        """How many numbers this code contributes to the generator's input vector."""
-        return self.num_categories if self.kind == CATEGORICAL else 1
-
-    def prior_distribution(self) -> tfd.Distribution:
-        """The prior p(c) this code is sampled from, as a scalar TFP distribution."""
-        if self.kind == CATEGORICAL:
-            return tfd.Categorical(logits=tf.zeros([self.num_categories]), dtype=tf.int32)
-        if self.kind == BERNOULLI:
-            return tfd.Bernoulli(probs=0.5, dtype=tf.float32)
-        if self.prior == "normal":
-            return tfd.Normal(0.0, 1.0)
-        return tfd.Uniform(-1.0, 1.0)
-
-    def prior_entropy(self) -> float:
-        """H(c) in nats; H(c) + E log q(c|x) is the per-code mutual-information lower bound."""
-        if self.kind == CATEGORICAL:
-            return math.log(self.num_categories)
-        if self.kind == BERNOULLI:
-            return math.log(2.0)
-        if self.prior == "normal":
-            return 0.5 * math.log(2.0 * math.pi * math.e)
-        return math.log(2.0)
-
-    @property
-    def name(self) -> str:
-        if self.kind == CATEGORICAL:
-            return f"cat{self.num_categories}"
-        return "cont" if self.kind == CONTINUOUS else "bern"
+# The input/output group names of the built-in kinds, as the servables and the metadata name them.
+CATEGORICAL = code_kinds.Categorical.name
+CONTINUOUS = code_kinds.Continuous.name
+BERNOULLI = code_kinds.Bernoulli.name
+__all__ = ["BERNOULLI", "CATEGORICAL", "CONTINUOUS", "MAX_CATEGORIES", "Code", "LatentSpec", "LatentSpecError",
+           "code_values", "parse_codes", "parse_latent_spec", "sample_latents", "with_code_values"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,13 +47,13 @@ class LatentSpec:
     def __post_init__(self):
         if self.noise_dim < 0:
             raise LatentSpecError(f"noise_dim must be >= 0, got {self.noise_dim}")
-        if self.noise_prior not in _PRIORS:
-            raise LatentSpecError(f"noise prior must be one of {_PRIORS}, got {self.noise_prior!r}")
+        if self.noise_prior not in PRIORS:
+            raise LatentSpecError(f"noise prior must be one of {PRIORS}, got {self.noise_prior!r}")
         if self.noise_dim == 0 and not self.codes:
             raise LatentSpecError("the latent space is empty: give --noise_dim > 0 or at least one code")
 
     def codes_of(self, kind: str) -> tuple[Code, ...]:
-        return tuple(code for code in self.codes if code.kind == kind)
+        return tuple(grouped_by_kind(self.codes).get(kind, ()))
 
     def count(self, kind: str) -> int:
         return len(self.codes_of(kind))
@@ -137,21 +79,18 @@ class LatentSpec:
 
     def to_string(self) -> str:
         """The `--codes` string this spec parses from (grouping repeated continuous/Bernoulli codes)."""
-        tokens: list[str] = []
+        runs: list[list] = []  # [code, count] per token
         for code in self.codes:
-            if code.kind == CATEGORICAL:
-                tokens.append(f"cat:{code.num_categories}")
-                continue
-            prefix = "cont" if code.kind == CONTINUOUS else "bern"
-            modifiers = ""
-            if code.kind == CONTINUOUS:
-                modifiers = f":{code.prior}" + (":learned_std" if code.learned_std else "")
-            last = tokens[-1].split(":") if tokens else []
-            if last and last[0] == prefix and ":".join(last[2:]) == modifiers.lstrip(":"):
-                tokens[-1] = ":".join([prefix, str(int(last[1]) + 1)] + last[2:])
+            if runs and runs[-1][0] == code and code.kind_type.groups_repeats():
+                runs[-1][1] += 1
             else:
-                tokens.append(f"{prefix}:1{modifiers}")
-        return ",".join(tokens)
+                runs.append([code, 1])
+        return ",".join(code.kind_type.token_of(code, count) for code, count in runs)
+
+    def named_codes(self, kind: str) -> dict[str, Code]:
+        """Code name -> code for the codes of one kind, in the column order of its input group."""
+        names = grouped_by_kind(self.codes, self.code_names()).get(kind, ())
+        return dict(zip(names, self.codes_of(kind), strict=True))
 
     def to_json(self) -> dict:
         return {
@@ -176,31 +115,15 @@ def parse_codes(text: str) -> tuple[Code, ...]:
         if not token:
             continue
         parts = token.split(":")
-        kind = _TOKEN_KINDS.get(parts[0])
+        kind = kind_of_token(parts[0])
         if kind is None or len(parts) < 2:
-            raise LatentSpecError(f"bad code token {token!r}: expected cat:K, cont:N[:modifiers] or bern:N")
+            *others, last = [kind.usage for kind in all_kinds()]
+            raise LatentSpecError(f"bad code token {token!r}: expected {', '.join(others)} or {last}")
         try:
             number = int(parts[1])
         except ValueError:
             raise LatentSpecError(f"bad code token {token!r}: {parts[1]!r} is not an integer") from None
-        modifiers = parts[2:]
-        if kind == CATEGORICAL:
-            if number < 2 or modifiers:
-                raise LatentSpecError(f"bad code token {token!r}: a categorical code needs cat:K with K >= 2")
-            if number > MAX_CATEGORIES:
-                raise LatentSpecError(
-                    f"bad code token {token!r}: at most {MAX_CATEGORIES} categories (G's input layer and Q's output "
-                    "grow with K; a larger K makes checkpoints of gigabytes)"
-                )
-            codes.append(Code(CATEGORICAL, num_categories=number))
-            continue
-        if number < 1:
-            raise LatentSpecError(f"bad code token {token!r}: the count must be >= 1")
-        unknown = [m for m in modifiers if m not in (_CONTINUOUS_MODIFIERS if kind == CONTINUOUS else ())]
-        if unknown:
-            raise LatentSpecError(f"bad code token {token!r}: unknown modifier {unknown[0]!r}")
-        prior = "normal" if "normal" in modifiers else "uniform"
-        codes.extend([Code(kind, prior=prior, learned_std="learned_std" in modifiers)] * number)
+        codes.extend(kind.parse(token, number, parts[2:]))
     return tuple(codes)
 
 
@@ -220,41 +143,37 @@ def _stack_codes(values: Sequence[tf.Tensor], batch_size: int, dtype: tf.DType) 
     return tf.stack(values, axis=1)
 
 
+def _grouped(spec: LatentSpec, values: Sequence[tf.Tensor], batch_size) -> dict[str, tf.Tensor]:
+    """Per-code values [B] (spec order) -> one [B, n] tensor per kind, in the kind's dtype ([B, 0] if absent)."""
+    groups = grouped_by_kind(spec.codes, values)
+    return {kind.name: _stack_codes(groups[kind.name], batch_size, kind.dtype) for kind in all_kinds()}
+
+
 def sample_latents(spec: LatentSpec, batch_size: int, seed: tf.Tensor) -> dict[str, tf.Tensor]:
     """Draws a batch from the priors with a stateless seed (shape [2]), so a seed always gives the same batch.
 
     Returns:
         {"noise": float32 [B, noise_dim], "categorical": int32 [B, n_cat], "continuous": float32 [B, n_cont],
-         "bernoulli": float32 [B, n_bern]}.
+         "bernoulli": float32 [B, n_bern]} (one group per code kind).
     """
     seeds = tf.random.experimental.stateless_split(tf.cast(seed, tf.int32), num=len(spec.codes) + 1)
     noise = _noise_distribution(spec).sample([batch_size, spec.noise_dim], seed=seeds[0])
-    grouped: dict[str, list[tf.Tensor]] = {kind: [] for kind in KINDS}
-    for index, code in enumerate(spec.codes):
-        grouped[code.kind].append(code.prior_distribution().sample(batch_size, seed=seeds[index + 1]))
-    return {
-        "noise": noise,
-        CATEGORICAL: _stack_codes(grouped[CATEGORICAL], batch_size, tf.int32),
-        CONTINUOUS: _stack_codes(grouped[CONTINUOUS], batch_size, tf.float32),
-        BERNOULLI: _stack_codes(grouped[BERNOULLI], batch_size, tf.float32),
-    }
+    values = [code.prior_distribution().sample(batch_size, seed=seeds[index + 1])
+              for index, code in enumerate(spec.codes)]
+    return {"noise": noise, **_grouped(spec, values, batch_size)}
 
 
 def code_values(spec: LatentSpec, latents: dict[str, tf.Tensor]) -> list[tf.Tensor]:
     """The value of each code, in spec order: what Q's distributions score with log_prob."""
-    columns = {kind: 0 for kind in KINDS}
+    columns: dict[str, int] = {}
     values = []
     for code in spec.codes:
-        values.append(latents[code.kind][:, columns[code.kind]])
-        columns[code.kind] += 1
+        column = columns.get(code.kind, 0)
+        values.append(latents[code.kind][:, column])
+        columns[code.kind] = column + 1
     return values
 
 
 def with_code_values(spec: LatentSpec, latents: dict[str, tf.Tensor], values: Sequence[tf.Tensor]) -> dict:
     """`latents` with each code replaced by `values` (spec order): the inverse of `code_values`."""
-    batch_size = tf.shape(latents["noise"])[0]
-    grouped: dict[str, list[tf.Tensor]] = {kind: [] for kind in KINDS}
-    for code, value in zip(spec.codes, values, strict=True):
-        grouped[code.kind].append(value)
-    dtypes = {CATEGORICAL: tf.int32, CONTINUOUS: tf.float32, BERNOULLI: tf.float32}
-    return {**latents, **{kind: _stack_codes(grouped[kind], batch_size, dtypes[kind]) for kind in KINDS}}
+    return {**latents, **_grouped(spec, values, tf.shape(latents["noise"])[0])}

@@ -12,7 +12,7 @@ import dataclasses
 import keras
 from keras import layers
 
-from infogan_tf import latents
+from infogan_tf import code_kinds, latents
 from infogan_tf.batch_norm import SynchronizedBatchNormalization
 from infogan_tf.config import ConfigError
 from infogan_tf.spectral_norm import PACKAGE, SpectralConv2D, SpectralDense
@@ -78,25 +78,27 @@ class LatentEncoding(layers.Layer):
     signature exposes, one index per categorical code rather than one-hot vectors.
     """
 
-    def __init__(self, categorical_sizes: list[int], **kwargs):
+    def __init__(self, codes: str = "", categorical_sizes: list[int] | None = None, **kwargs):
+        """`codes` is the spec's `--codes` string; generators saved before it was stored give `categorical_sizes`,
+        enough for them, since only a categorical group needs to know its codes."""
         super().__init__(**kwargs)
-        self.categorical_sizes = list(categorical_sizes)
+        if categorical_sizes is not None and not codes:
+            codes = ",".join(f"cat:{size}" for size in categorical_sizes)
+        self.codes = codes
+        self._codes = latents.parse_codes(codes)
 
     def call(self, inputs: dict):
         parts = []
         if "noise" in inputs:
             parts.append(keras.ops.cast(inputs["noise"], self.compute_dtype))
-        if self.categorical_sizes:
-            indices = inputs[latents.CATEGORICAL]
-            for column, size in enumerate(self.categorical_sizes):
-                parts.append(keras.ops.one_hot(indices[:, column], size, dtype=self.compute_dtype))
-        for kind in (latents.CONTINUOUS, latents.BERNOULLI):
-            if kind in inputs:
-                parts.append(keras.ops.cast(inputs[kind], self.compute_dtype))
+        groups = code_kinds.grouped_by_kind(self._codes)
+        for kind in code_kinds.all_kinds():
+            if kind.name in inputs:
+                parts.append(kind.generator_input(inputs[kind.name], groups[kind.name], self.compute_dtype))
         return keras.ops.concatenate(parts, axis=-1)
 
     def get_config(self):
-        return {**super().get_config(), "categorical_sizes": self.categorical_sizes}
+        return {**super().get_config(), "codes": self.codes}
 
 
 def generator_input_specs(spec: latents.LatentSpec) -> dict[str, tuple[int, str]]:
@@ -104,11 +106,9 @@ def generator_input_specs(spec: latents.LatentSpec) -> dict[str, tuple[int, str]
     specs = {}
     if spec.noise_dim:
         specs["noise"] = (spec.noise_dim, "float32")
-    if spec.count(latents.CATEGORICAL):
-        specs[latents.CATEGORICAL] = (spec.count(latents.CATEGORICAL), "int32")
-    for kind in (latents.CONTINUOUS, latents.BERNOULLI):
-        if spec.count(kind):
-            specs[kind] = (spec.count(kind), "float32")
+    for kind in code_kinds.all_kinds():
+        if spec.count(kind.name):
+            specs[kind.name] = (spec.count(kind.name), kind.dtype.name)
     return specs
 
 
@@ -132,8 +132,7 @@ def build_generator(
         name: keras.Input(shape=(width,), dtype=dtype, name=name)
         for name, (width, dtype) in generator_input_specs(spec).items()
     }
-    categorical_sizes = [code.num_categories for code in spec.codes_of(latents.CATEGORICAL)]
-    x = LatentEncoding(categorical_sizes, name="latent_encoding")(inputs)
+    x = LatentEncoding(spec.to_string(), name="latent_encoding")(inputs)
     widths = list(arch.g_dense) + [arch.g_base[0] * arch.g_base[1] * arch.g_base[2]]
     for width in widths:
         x = layers.Dense(width, use_bias=not options.batch_norm)(x)

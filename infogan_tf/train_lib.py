@@ -100,7 +100,7 @@ def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[re
     """The objective's extra terms that `config` switches on (a weight of 0 leaves a term out)."""
     terms = []
     if config.categorical_invariance_weight > 0:
-        if spec.count(latents.CATEGORICAL):
+        if any(code.nominal for code in spec.codes):
             perturbation = regularizers.Perturbation(
                 max_rotation_deg=config.invariance_rotation_deg, max_scale_change=config.invariance_scale_change,
                 max_shift_px=config.invariance_shift_px, canonical_pose=config.invariance_canonical_pose,

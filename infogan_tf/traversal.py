@@ -16,26 +16,13 @@ from PIL import Image
 
 from infogan_tf import latents, networks
 
-CONTINUOUS_RANGE = (-2.0, 2.0)
-CONTINUOUS_STEPS = 9
-
-
-def sweep_values(code: latents.Code) -> np.ndarray:
-    """The values one code takes across the columns of its traversal."""
-    if code.kind == latents.CATEGORICAL:
-        return np.arange(code.num_categories)
-    if code.kind == latents.BERNOULLI:
-        return np.array([0.0, 1.0], np.float32)
-    return np.linspace(*CONTINUOUS_RANGE, CONTINUOUS_STEPS).astype(np.float32)
-
-
 def traversal_latents(spec: latents.LatentSpec, code_index: int, rows: int, seed: int) -> dict[str, np.ndarray]:
     """Latents for a rows x len(sweep) grid, row-major: row r keeps noise and the other codes of sample r."""
     code = spec.codes[code_index]
-    values = sweep_values(code)
+    values = code.sweep_values()
     base = latents.sample_latents(spec, rows, tf.constant([seed, 0]))
     grid = {name: np.repeat(value.numpy(), len(values), axis=0) for name, value in base.items()}
-    column = sum(1 for other in spec.codes[:code_index] if other.kind == code.kind)
+    column = list(spec.named_codes(code.kind)).index(spec.code_names()[code_index])
     grid[code.kind][:, column] = np.tile(values, rows)
     return grid
 
@@ -64,8 +51,6 @@ def traversal_grid(generator: keras.Model, spec: latents.LatentSpec, code_index:
     return tile(traversal_images(generator, spec, code_index, rows, seed), rows)
 
 
-# Frame times: a continuous code glides (and comes back), categories and bits are held long enough to compare.
-_FRAME_MS = {latents.CONTINUOUS: 120, latents.CATEGORICAL: 600, latents.BERNOULLI: 700}
 _MIN_GIF_IMAGE_PIXELS = 56
 
 
@@ -74,7 +59,7 @@ def gif_bytes(images: np.ndarray, rows: int, code: latents.Code) -> bytes:
     count, height = images.shape[:2]
     columns = count // rows
     order = list(range(columns))
-    if code.kind == latents.CONTINUOUS:
+    if code.kind_type.gif_round_trip:
         order += order[-2:0:-1]  # there and back, so the loop does not jump
     scale = max(1, -(-_MIN_GIF_IMAGE_PIXELS // height))
     frames = []
@@ -83,7 +68,7 @@ def gif_bytes(images: np.ndarray, rows: int, code: latents.Code) -> bytes:
         frame = Image.fromarray(strip[..., 0] if strip.shape[-1] == 1 else strip)
         frames.append(frame.resize((frame.width * scale, frame.height * scale), Image.NEAREST))
     buffer = io.BytesIO()
-    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=_FRAME_MS[code.kind],
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=code.kind_type.gif_frame_ms,
                    loop=0)
     return buffer.getvalue()
 

@@ -11,12 +11,12 @@ SPEC = latents.parse_latent_spec("cat:3,cont:2,bern:1", noise_dim=2)
 
 def test_code_grids_cover_each_kind():
     codes = SPEC.codes
-    np.testing.assert_array_equal(generated_factors.code_grid(codes[0]), [0, 1, 2])
-    uniform = generated_factors.code_grid(codes[1], bins=4)
+    np.testing.assert_array_equal(codes[0].factor_grid(bins=4), [0, 1, 2])
+    uniform = codes[1].factor_grid(bins=4)
     np.testing.assert_allclose(uniform, [-0.75, -0.25, 0.25, 0.75])
-    normal = generated_factors.code_grid(latents.Code(latents.CONTINUOUS, prior="normal"), bins=4)
+    normal = latents.Code(latents.CONTINUOUS, prior="normal").factor_grid(bins=4)
     assert normal[0] == pytest.approx(-normal[-1]) and np.all(np.diff(normal) > 0)
-    np.testing.assert_array_equal(generated_factors.code_grid(codes[3]), [0.0, 1.0])
+    np.testing.assert_array_equal(codes[3].factor_grid(bins=4), [0.0, 1.0])
 
 
 def _readable_generator(spec):

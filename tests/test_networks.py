@@ -75,3 +75,14 @@ def test_encoder_reads_out_every_code_kind():
     q_params = discriminator(tf.random.stateless_uniform([4, 28, 28, 1], seed=[0, 1]))["q_params"].numpy()
     np.testing.assert_array_equal(out["categorical"][:, 0], q_params[:, :10].argmax(axis=1))
     np.testing.assert_allclose(out["continuous"], q_params[:, 13:15], rtol=1e-6)
+
+
+def test_generators_saved_with_only_categorical_sizes_encode_their_latents_the_same():
+    """Generators saved before the layer stored its codes carry `categorical_sizes` alone; they still load."""
+    spec = latents.parse_latent_spec("cat:3,cont:2,bern:1,cat:4", noise_dim=2)
+    sampled = latents.sample_latents(spec, 6, tf.constant([3, 4]))
+    inputs = networks.generator_inputs(spec, sampled)
+    current = networks.LatentEncoding(spec.to_string())
+    saved_before = networks.LatentEncoding.from_config({"categorical_sizes": [3, 4], "name": "latent_encoding"})
+    np.testing.assert_array_equal(saved_before(inputs), current(inputs))
+    assert current(inputs).shape == (6, spec.input_dim)

@@ -13,7 +13,7 @@ ROWS, HEIGHT = 2, 28
 
 def images_of(code):
     """Distinct images per column (each filled with its column's grey level), row-major like a traversal."""
-    columns = len(traversal.sweep_values(code))
+    columns = len(code.sweep_values())
     levels = np.repeat(np.linspace(0.0, 1.0, columns)[None, :], ROWS, axis=0).reshape(-1)
     return np.broadcast_to(levels[:, None, None, None], (ROWS * columns, HEIGHT, HEIGHT, 1)).astype(np.float32), columns
 

@@ -48,7 +48,7 @@ def labelled_code_metrics(spec: latents.LatentSpec, encoder: keras.Model, heldou
     names = spec.code_names()
     metrics = {}
     for code, name, values in zip(spec.codes, names, latents.code_values(spec, encoded), strict=True):
-        if code.kind != latents.CATEGORICAL:
+        if not code.nominal:
             continue
         scores = compute_matched_accuracy(heldout.labels, np.asarray(values, np.int64))
         metrics[name] = {
@@ -84,8 +84,8 @@ def _factor_followers(
     """{factor: {"continuous": (code, |corr|) of the best continuous/Bernoulli code, "categorical": (code, matched
     accuracy) of the best categorical code}}, each present only if the spec has such a code."""
     names = spec.code_names()
-    ordered = [i for i, code in enumerate(spec.codes) if code.kind != latents.CATEGORICAL]
-    categorical = [i for i, code in enumerate(spec.codes) if code.kind == latents.CATEGORICAL]
+    ordered = [i for i, code in enumerate(spec.codes) if not code.nominal]
+    categorical = [i for i, code in enumerate(spec.codes) if code.nominal]
     followers = {}
     for index, factor_name in enumerate(factor_names):
         factor = factors[:, index]

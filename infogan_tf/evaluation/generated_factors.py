@@ -14,7 +14,6 @@ from __future__ import annotations
 import keras
 import numpy as np
 import tensorflow as tf
-from scipy import stats
 
 from infogan_tf import latents, networks
 from infogan_tf.evaluation.factor_vae import compute_factor_vae_score
@@ -23,19 +22,6 @@ from infogan_tf.evaluation.protocol import Protocol
 
 DEFAULT_BINS = 20
 _GENERATE_BATCH = 256
-
-
-def code_grid(code: latents.Code, bins: int = DEFAULT_BINS) -> np.ndarray:
-    """The values a code takes as a discrete factor: every category, both Bernoulli values, or `bins` prior
-    quantile midpoints of a continuous code."""
-    if code.kind == latents.CATEGORICAL:
-        return np.arange(code.num_categories)
-    if code.kind == latents.BERNOULLI:
-        return np.array([0.0, 1.0])
-    midpoints = (np.arange(bins) + 0.5) / bins
-    if code.prior == "normal":
-        return stats.norm.ppf(midpoints)
-    return 2.0 * midpoints - 1.0
 
 
 class GeneratedGroundTruth:
@@ -48,7 +34,7 @@ class GeneratedGroundTruth:
         self.generator = generator
         self.spec = spec
         self.factor_names = tuple(spec.code_names())
-        self.grids = [code_grid(code, bins) for code in spec.codes]
+        self.grids = [code.factor_grid(bins) for code in spec.codes]
         self.factor_sizes = tuple(len(grid) for grid in self.grids)
         self._noise_rng = np.random.default_rng([seed, 7])
 
@@ -57,7 +43,7 @@ class GeneratedGroundTruth:
 
     def latents_from_factors(self, factors: np.ndarray) -> dict[str, tf.Tensor]:
         """G's inputs for factor indices [N, codes]: code values from the grids, fresh noise from the prior."""
-        values = [tf.constant(grid[factors[:, index]], tf.int32 if code.kind == latents.CATEGORICAL else tf.float32)
+        values = [tf.constant(grid[factors[:, index]], code.kind_type.dtype)
                   for index, (code, grid) in enumerate(zip(self.spec.codes, self.grids))]
         noise_shape = (len(factors), self.spec.noise_dim)
         if self.spec.noise_prior == "normal":
@@ -94,16 +80,10 @@ def self_labelled_scores(
 
 def code_recovery(spec: latents.LatentSpec, sampled: dict[str, np.ndarray], encoded: dict[str, np.ndarray]) -> dict:
     """How well the encoder reads each code back from G(z, c): R^2 of Q's mean for a continuous code, accuracy of
-    the argmax (categorical) or of p > 0.5 (Bernoulli) otherwise."""
-    scores = {}
+    the argmax (categorical) or of p > 0.5 (Bernoulli) otherwise (the code's kind decides)."""
     truths = latents.code_values(spec, sampled)
     readings = latents.code_values(spec, encoded)
-    for code, name, truth, reading in zip(spec.codes, spec.code_names(), truths, readings, strict=True):
-        truth, reading = np.asarray(truth, np.float64), np.asarray(reading, np.float64)
-        if code.kind == latents.CONTINUOUS:
-            scores[name] = {"r2": float(1.0 - np.mean((truth - reading) ** 2) / max(np.var(truth), 1e-12))}
-        elif code.kind == latents.BERNOULLI:
-            scores[name] = {"accuracy": float(np.mean((reading > 0.5) == (truth > 0.5)))}
-        else:
-            scores[name] = {"accuracy": float(np.mean(reading == truth))}
-    return scores
+    return {
+        name: code.kind_type.recovery(np.asarray(truth, np.float64), np.asarray(reading, np.float64))
+        for code, name, truth, reading in zip(spec.codes, spec.code_names(), truths, readings, strict=True)
+    }

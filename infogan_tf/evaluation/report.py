@@ -125,7 +125,7 @@ def summary_table(metrics: dict, spec: latents.LatentSpec) -> str:
     rows = []
     for name, scores in (metrics.get("codes") or {}).items():
         code = next((c for c, n in zip(spec.codes, spec.code_names(), strict=True) if n == name), None)
-        size = code.num_categories if code is not None and code.kind == latents.CATEGORICAL else None
+        size = code.num_categories if code is not None and code.nominal else None
         rows.append((f"{name}: matched accuracy", _format(scores.get("matched_accuracy")),
                      f"{'1/' + str(size) if size else 'chance'} to 1",
                      "accuracy of the best one-to-one mapping from the code's values to the held-out labels",
@@ -242,7 +242,7 @@ def _traversals(generator: keras.Model, spec: latents.LatentSpec, rows: int, see
     for index, (code, name) in enumerate(zip(spec.codes, spec.code_names(), strict=True)):
         images = traversal.traversal_images(generator, spec, index, rows, seed)
         grid = traversal.tile(images, rows)
-        values = traversal.sweep_values(code)
+        values = code.sweep_values()
         caption = (
             f"{name}: columns {values[0]:g} to {values[-1]:g} ({len(values)} values); each row keeps one draw of the "
             "noise and the other codes. The animation sweeps the same values."

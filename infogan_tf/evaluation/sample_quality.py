@@ -59,12 +59,10 @@ def sample_quality(
         rng=np.random.default_rng([seed, 4]),
     )
     predicted = classifier.predict(fake_images)
-    categorical_names = [
-        name for code, name in zip(spec.codes, spec.code_names(), strict=True) if code.kind == latents.CATEGORICAL
-    ]
     purity = {
-        name: {target: class_purity(sampled[latents.CATEGORICAL][:, column], predicted[target]) for target in predicted}
-        for column, name in enumerate(categorical_names)
+        name: {target: class_purity(np.asarray(values), predicted[target]) for target in predicted}
+        for code, name, values in zip(spec.codes, spec.code_names(), latents.code_values(spec, sampled), strict=True)
+        if code.nominal
     }
     accuracy = classifier.accuracy(real_images, real_classes)
     return {

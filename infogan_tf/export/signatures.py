@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 import keras
 import tensorflow as tf
 
-from infogan_tf import latents, networks
+from infogan_tf import code_kinds, latents, networks
 
 IMAGES = "images"  # the encoder's input and the generator's output
 
@@ -47,19 +47,13 @@ def _shape_check(name: str, tensor: tf.Tensor, inner: tuple[int, ...]) -> tf.Ope
     return tf.debugging.Assert(valid, [f"input {name}: shape must be {_shape_text(inner)}; got", actual], summarize=8)
 
 
-def _value_checks(name: str, tensor: tf.Tensor, categorical: Mapping[str, int]) -> list[tf.Operation]:
-    """Range checks: category indices within [0, K) per code, Bernoulli values 0 or 1, images in [0, 1] (which
-    also rejects NaN), other floats finite."""
+def _value_checks(name: str, tensor: tf.Tensor, spec: latents.LatentSpec | None) -> list[tf.Operation]:
+    """Range checks: a code group's own (category indices within [0, K) per code, Bernoulli values 0 or 1), images
+    in [0, 1] (which also rejects NaN), other floats finite."""
     checks = []
-    if name == latents.CATEGORICAL:
-        for column, (code_name, size) in enumerate(categorical.items()):
-            indices = tensor[:, column]
-            valid = tf.reduce_all(tf.logical_and(indices >= 0, indices < size))
-            message = f"input {name}, column {column} (code {code_name}): indices must be in [0, {size}); got"
-            checks.append(tf.debugging.Assert(valid, [message, indices]))
-    if name == latents.BERNOULLI:
-        valid = tf.reduce_all(tf.logical_or(tf.equal(tensor, 0.0), tf.equal(tensor, 1.0)))
-        checks.append(tf.debugging.Assert(valid, [f"input {name}: values must be 0 or 1; got", tensor]))
+    codes = spec.named_codes(name) if spec is not None else {}
+    if codes:
+        checks.extend(code_kinds.kind_named(name).input_checks(name, tensor, codes))
     if name == IMAGES:
         valid = tf.reduce_all(tf.logical_and(tensor >= 0.0, tensor <= 1.0))
         message = f"input {name}: pixel values must be in [0, 1] (divide 8-bit images by 255); got min, max"
@@ -71,14 +65,14 @@ def _value_checks(name: str, tensor: tf.Tensor, categorical: Mapping[str, int]) 
 
 
 def checked_inputs(
-    inputs: Mapping[str, tf.Tensor], signature: Mapping[str, tf.TensorSpec], categorical: Mapping[str, int]
+    inputs: Mapping[str, tf.Tensor], signature: Mapping[str, tf.TensorSpec], spec: latents.LatentSpec | None
 ) -> Tensors:
     """The inputs gated on their checks, so that no layer sees a tensor before it has passed them.
 
     Args:
         inputs: the request's tensors, keyed like `signature`.
         signature: the expected specs; everything after the batch dimension is checked.
-        categorical: category count K per categorical code name, in the column order of the `categorical` input.
+        spec: the latents, whose code kinds check their input groups (None: no code inputs).
     """
     shape_checks = [_shape_check(name, inputs[name], tuple(spec.shape[1:])) for name, spec in signature.items()]
     with tf.control_dependencies(shape_checks):
@@ -87,7 +81,7 @@ def checked_inputs(
         message = f"inputs {', '.join(signature)}: batch sizes must be equal; got"
         value_checks = [tf.debugging.Assert(same_batch, [message, batch_sizes])]
         for name in signature:
-            value_checks.extend(_value_checks(name, inputs[name], categorical))
+            value_checks.extend(_value_checks(name, inputs[name], spec))
     with tf.control_dependencies(value_checks):
         return {name: tf.identity(inputs[name]) for name in signature}
 
@@ -109,15 +103,8 @@ def noise_from_seeds(seeds: tf.Tensor, noise_dim: int, prior: str) -> tf.Tensor:
     return tf.map_fn(draw, seeds, fn_output_signature=tf.TensorSpec([noise_dim], tf.float32))
 
 
-def _categorical_sizes(spec: latents.LatentSpec) -> dict[str, int]:
-    """Code name -> K for the categorical codes, in the column order of the `categorical` input."""
-    names = [name for code, name in zip(spec.codes, spec.code_names()) if code.kind == latents.CATEGORICAL]
-    return dict(zip(names, (code.num_categories for code in spec.codes_of(latents.CATEGORICAL))))
-
-
 def generator_endpoints(generator: keras.Model, spec: latents.LatentSpec) -> dict[str, Endpoint]:
     """`serving_default` (noise given) and `sample` (noise drawn from per-image seeds), both returning `images`."""
-    categorical = _categorical_sizes(spec)
     default_signature = {
         name: tf.TensorSpec([None, width], dtype, name=name)
         for name, (width, dtype) in networks.generator_input_specs(spec).items()
@@ -131,11 +118,11 @@ def generator_endpoints(generator: keras.Model, spec: latents.LatentSpec) -> dic
 
     def serve(inputs: Tensors) -> Tensors:
         """The caller chooses the noise."""
-        return images(checked_inputs(inputs, default_signature, categorical))
+        return images(checked_inputs(inputs, default_signature, spec))
 
     def sample(inputs: Tensors) -> Tensors:
         """The noise comes from each row's seed, so requests stay small and repeatable."""
-        checked = checked_inputs(inputs, sample_signature, categorical)
+        checked = checked_inputs(inputs, sample_signature, spec)
         latent = {name: checked[name] for name in default_signature if name != "noise"}
         if "noise" in default_signature:
             latent["noise"] = noise_from_seeds(checked["seed"], spec.noise_dim, spec.noise_prior)
@@ -146,8 +133,10 @@ def generator_endpoints(generator: keras.Model, spec: latents.LatentSpec) -> dic
 
 def encoder_output_names(spec: latents.LatentSpec) -> list[str]:
     """The encoder outputs this spec has: per-kind codes only for kinds present, `realness` always."""
-    names = [latents.CATEGORICAL, "categorical_probs"] if spec.count(latents.CATEGORICAL) else []
-    names += [kind for kind in (latents.CONTINUOUS, latents.BERNOULLI) if spec.count(kind)]
+    names = []
+    for kind in code_kinds.all_kinds():
+        if spec.count(kind.name):
+            names += [kind.name, *kind.extra_outputs]
     return names + ["realness"]
 
 
@@ -158,7 +147,7 @@ def encoder_endpoints(encoder: keras.Model, spec: latents.LatentSpec) -> dict[st
 
     def serve(inputs: Tensors) -> Tensors:
         """Only the outputs of code kinds the model has; floats as float32."""
-        outputs = encoder(checked_inputs(inputs, signature, {})[IMAGES], training=False)
+        outputs = encoder(checked_inputs(inputs, signature, None)[IMAGES], training=False)
         return {
             name: outputs[name] if outputs[name].dtype.is_integer else tf.cast(outputs[name], tf.float32)
             for name in names

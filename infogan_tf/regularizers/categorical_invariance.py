@@ -28,7 +28,7 @@ class CategoricalInvariance(Regularizer):
 
     def __init__(self, spec: latents.LatentSpec, weight: float, perturbation: Perturbation | None = None):
         super().__init__("categorical_invariance", weight)
-        self.codes = [index for index, code in enumerate(spec.codes) if code.kind == latents.CATEGORICAL]
+        self.codes = [index for index, code in enumerate(spec.codes) if code.nominal]
         if not self.codes:
             raise ConfigError("the categorical-invariance term needs at least one categorical code in --codes")
         self.perturbation = perturbation or Perturbation()

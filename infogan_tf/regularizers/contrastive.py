@@ -40,27 +40,12 @@ def sample_pairs(
     shared = tf.random.stateless_uniform([batch_size], seeds[2], 0, len(spec.codes), dtype=tf.int32)
     first_values, second_values = [], []
     for index, (code, value) in enumerate(zip(spec.codes, latents.code_values(spec, first))):
-        apart_first, apart_second = _apart(code, value, other[index], gap, seeds[3 + index])
+        apart_first, apart_second = code.kind_type.apart(code, value, other[index], gap, seeds[3 + index])
         is_shared = tf.equal(shared, index)
         first_values.append(tf.where(is_shared, value, apart_first))
         second_values.append(tf.where(is_shared, value, apart_second))
     return (latents.with_code_values(spec, first, first_values),
             latents.with_code_values(spec, first, second_values), shared)
-
-
-def _apart(code: latents.Code, first: tf.Tensor, second: tf.Tensor, gap: float, seed: tf.Tensor):
-    """Values of one code for two images that must not share it."""
-    if code.kind == latents.CATEGORICAL:
-        offset = tf.random.stateless_uniform(tf.shape(first), seed, 1, code.num_categories, dtype=tf.int32)
-        return first, (first + offset) % code.num_categories
-    if code.kind == latents.BERNOULLI:
-        return first, 1.0 - first
-    if gap <= 0.0:
-        return first, second
-    if code.prior == "uniform":
-        first, second = first * (1.0 - gap / 2.0), second * (1.0 - gap / 2.0)
-    sign = tf.where(first > second, 1.0, -1.0)
-    return first + sign * gap / 2.0, second - sign * gap / 2.0
 
 
 class Contrastive(Regularizer):
