@@ -1,17 +1,13 @@
-"""Tests for serving/client.py and its library against a loopback stand-in for TF Serving's REST (and gRPC) API.
-
-The stand-in answers the documented formats: metadata as TF Serving prints a SignatureDefMap (int64 sizes as strings),
-`{"outputs": [...]}` for the single-output generator, `{"outputs": {...}}` for the encoder, and `{"error": ...}` with
-HTTP 400/404. A live test runs against a real server when TF_SERVING_URL is set or tensorflow_model_server is on PATH.
+"""Tests for serving/client.py and its library against a loopback stand-in for TF Serving's REST (and gRPC) API
+(`serving_fakes`). A live test runs against a real server, on a real tiny export, when TF_SERVING_URL is set
+or tensorflow_model_server is on PATH.
 """
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import pathlib
-import re
 import shutil
 import socket
 import subprocess
@@ -30,138 +26,13 @@ from PIL import Image
 from infogan_serving import client as infogan_client
 from infogan_serving import transports as serving_api
 
+from serving_fakes import (
+    IMAGE_SHAPE, NUM_CATEGORIES, NUM_CONTINUOUS, NOISE_DIM, SIGNATURES, FakeServing, fake_outputs, infogan_json,
+    signature_def_json,
+)
+
 SERVING_DIR = pathlib.Path(__file__).resolve().parents[1] / "serving"
 ClientError, ModelTarget = infogan_client.ClientError, infogan_client.ModelTarget
-
-NOISE_DIM, NUM_CATEGORIES, NUM_CONTINUOUS = 4, 10, 2
-IMAGE_SHAPE = [6, 5, 1]  # H != W catches swapped axes.
-CODES = {"categorical": ("DT_INT32", [-1, 1]), "continuous": ("DT_FLOAT", [-1, NUM_CONTINUOUS])}
-IMAGES = {"images": ("DT_FLOAT", [-1, *IMAGE_SHAPE])}
-SIGNATURES = {
-    "generator": {
-        "serving_default": ({"noise": ("DT_FLOAT", [-1, NOISE_DIM]), **CODES}, IMAGES),
-        "sample": ({"seed": ("DT_INT64", [-1]), **CODES}, IMAGES),
-    },
-    "encoder": {
-        "serving_default": (
-            IMAGES,
-            {
-                "categorical": ("DT_INT32", [-1, 1]),
-                "categorical_probs": ("DT_FLOAT", [-1, NUM_CATEGORIES]),
-                "continuous": ("DT_FLOAT", [-1, NUM_CONTINUOUS]),
-                "realness": ("DT_FLOAT", [-1]),
-            },
-        )
-    },
-}
-_NUMPY_DTYPES = {"DT_FLOAT": "float32", "DT_INT32": "int32", "DT_INT64": "int64"}
-_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(/versions/\d+|/labels/[^/:]+)?(?P<verb>/metadata|:predict)$")
-
-
-def signature_def_json(name: str) -> dict[str, Any]:
-    """A servable's SignatureDefMap entries as TF Serving's JSON prints them."""
-
-    def tensors(specs: dict[str, tuple[str, list[int]]], prefix: str) -> dict[str, Any]:
-        return {
-            key: {
-                "dtype": dtype,
-                "tensor_shape": {"dim": [{"size": str(size), "name": ""} for size in shape], "unknown_rank": False},
-                "name": f"{prefix}_{key}:0",
-            }
-            for key, (dtype, shape) in specs.items()
-        }
-
-    return {
-        signature: {
-            "inputs": tensors(inputs, signature),
-            "outputs": tensors(outputs, "StatefulPartitionedCall"),
-            "method_name": "tensorflow/serving/predict",
-            "defaults": {},
-        }
-        for signature, (inputs, outputs) in SIGNATURES[name].items()
-    }
-
-
-def fake_outputs(name: str, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Deterministic stand-in models: the generator paints category k as gray (k + 0.5) / 10, the encoder inverts it."""
-    if name == "generator":
-        categorical = inputs["categorical"]
-        if categorical.min() < 0 or categorical.max() >= NUM_CATEGORIES:
-            bad = int(categorical[(categorical < 0) | (categorical >= NUM_CATEGORIES)][0])
-            node = "\n\t [[{{node one_hot}}]]"  # TF's multi-line error layout
-            raise ValueError(f"input 'categorical': indices[0] = {bad} is not in [0, {NUM_CATEGORIES}){node}")
-        shade = (categorical[:, 0] + 0.5) / NUM_CATEGORIES
-        return {"images": np.broadcast_to(shade[:, None, None, None], (len(shade), *IMAGE_SHAPE)).astype(np.float32)}
-    mean = inputs["images"].reshape(len(inputs["images"]), -1).mean(axis=1)
-    categorical = np.clip((mean * NUM_CATEGORIES).astype(np.int32), 0, NUM_CATEGORIES - 1)
-    return {
-        "categorical": categorical[:, None],
-        "categorical_probs": np.eye(NUM_CATEGORIES, dtype=np.float32)[categorical],
-        "continuous": np.stack([mean, -mean], axis=1).astype(np.float32),
-        "realness": mean.astype(np.float32),
-    }
-
-
-class FakeServing(http.server.ThreadingHTTPServer):
-    """Loopback TF Serving REST stand-in that records every request it gets."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.requests: list[tuple[str, str, Any]] = []
-
-    @property
-    def url(self) -> str:
-        """Base URL of the stand-in, as the client's --url takes it."""
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def predicts(self) -> list[dict[str, Any]]:
-        """The JSON bodies of the :predict requests, in order."""
-        return [body for method, _, body in self.requests if method == "POST"]
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    server: FakeServing
-
-    def log_message(self, *args: Any) -> None:
-        """Keeps pytest output clean."""
-
-    def _reply(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _route(self, method: str) -> None:
-        """Serves metadata and :predict like TF Serving, with its error format for unknown models and bad inputs."""
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length)) if length else None
-        self.server.requests.append((method, self.path, body))
-        match = _PATH.match(self.path)
-        if not match or match["name"] not in SIGNATURES:
-            return self._reply(404, {"error": f"Servable not found for request: Latest({self.path})"})
-        name = match["name"]
-        if match["verb"] == "/metadata" and method == "GET":
-            spec = {"name": name, "signature_name": "", "version": "1"}
-            signature_defs = {"@type": "type.googleapis.com/tensorflow.serving.SignatureDefMap"}
-            signature_defs["signature_def"] = signature_def_json(name)
-            return self._reply(200, {"model_spec": spec, "metadata": {"signature_def": signature_defs}})
-        inputs_spec, outputs_spec = SIGNATURES[name][body.get("signature_name") or "serving_default"]
-        inputs = {k: np.asarray(body["inputs"][k], _NUMPY_DTYPES[dtype]) for k, (dtype, _) in inputs_spec.items()}
-        try:
-            outputs = {k: v.tolist() for k, v in fake_outputs(name, inputs).items()}
-        except ValueError as error:
-            return self._reply(400, {"error": str(error)})
-        self._reply(200, {"outputs": outputs["images"] if len(outputs_spec) == 1 else outputs})
-
-    def do_GET(self) -> None:
-        """Metadata requests."""
-        self._route("GET")
-
-    def do_POST(self) -> None:
-        """Predict requests."""
-        self._route("POST")
 
 
 @pytest.fixture(autouse=True)
@@ -181,33 +52,6 @@ def server() -> Iterator[FakeServing]:
     fake.shutdown()
     fake.server_close()
     thread.join(timeout=5)
-
-
-def infogan_json(servable: str) -> dict[str, Any]:
-    """An infogan.json as the export writes it, for the stand-in models."""
-
-    def specs(tensors: dict[str, tuple[str, list[int]]]) -> dict[str, Any]:
-        return {k: {"dtype": _NUMPY_DTYPES[dtype], "shape": shape} for k, (dtype, shape) in tensors.items()}
-
-    return {
-        "format_version": 1,
-        "servable": servable,
-        "latent_spec": {
-            "noise_dim": NOISE_DIM,
-            "noise_prior": "uniform",
-            "codes": f"cat:{NUM_CATEGORIES},cont:{NUM_CONTINUOUS}:uniform",
-            "code_names": [f"cat{NUM_CATEGORIES}_0", "cont_0", "cont_1"],
-            "categorical_sizes": [NUM_CATEGORIES],
-            "num_continuous": NUM_CONTINUOUS,
-            "num_bernoulli": 0,
-        },
-        "image_shape": IMAGE_SHAPE,
-        "image_range": [0.0, 1.0],
-        "signatures": {
-            name: {"inputs": specs(inputs), "outputs": specs(outputs)}
-            for name, (inputs, outputs) in SIGNATURES[servable].items()
-        },
-    }
 
 
 @pytest.fixture
@@ -570,50 +414,17 @@ def test_models_config_is_a_valid_model_server_config() -> None:
 
 
 def _write_tiny_export(root: pathlib.Path) -> None:
-    """Writes a generator and an encoder that follow the export contract, for a server started by the test."""
-    import tensorflow as tf
+    """A real export (`infogan_tf.export`) of a one-step run, for a server started by the test."""
+    from infogan_tf import config, train_lib
+    from infogan_tf.export import export_servables
 
-    codes = [tf.TensorSpec([None, 1], tf.int32, "categorical"), tf.TensorSpec([None, 2], tf.float32, "continuous")]
-
-    class Generator(tf.Module):
-        def __init__(self) -> None:
-            self.kernel = tf.Variable(tf.random.stateless_normal([NOISE_DIM + NUM_CATEGORIES + 2, 30], seed=[1, 2]))
-
-        def images(self, noise: tf.Tensor, categorical: tf.Tensor, continuous: tf.Tensor) -> dict[str, tf.Tensor]:
-            tf.debugging.assert_less(categorical, NUM_CATEGORIES, message="input 'categorical' out of range")
-            tf.debugging.assert_non_negative(categorical, message="input 'categorical' out of range")
-            x = tf.concat([noise, tf.one_hot(categorical[:, 0], NUM_CATEGORIES), continuous], axis=1)
-            return {"images": tf.reshape(tf.sigmoid(x @ self.kernel), [-1, *IMAGE_SHAPE])}
-
-        @tf.function(input_signature=[tf.TensorSpec([None, NOISE_DIM], tf.float32, "noise"), *codes])
-        def serve(self, noise: tf.Tensor, categorical: tf.Tensor, continuous: tf.Tensor) -> dict[str, tf.Tensor]:
-            return self.images(noise, categorical, continuous)
-
-        @tf.function(input_signature=[tf.TensorSpec([None], tf.int64, "seed"), *codes])
-        def sample(self, seed: tf.Tensor, categorical: tf.Tensor, continuous: tf.Tensor) -> dict[str, tf.Tensor]:
-            noise = tf.map_fn(
-                lambda s: tf.random.stateless_uniform([NOISE_DIM], tf.stack([s, 0]), -1.0, 1.0),
-                seed,
-                fn_output_signature=tf.float32,
-            )
-            return self.images(noise, categorical, continuous)
-
-    class Encoder(tf.Module):
-        @tf.function(input_signature=[tf.TensorSpec([None, *IMAGE_SHAPE], tf.float32, "images")])
-        def serve(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
-            mean = tf.reduce_mean(images, axis=[1, 2, 3])
-            logits = -tf.abs(tf.range(NUM_CATEGORIES, dtype=tf.float32) / NUM_CATEGORIES - mean[:, None])
-            return {
-                "categorical": tf.argmax(logits, axis=1, output_type=tf.int32)[:, None],
-                "categorical_probs": tf.nn.softmax(logits),
-                "continuous": tf.stack([mean, -mean], axis=1),
-                "realness": mean,
-            }
-
-    generator, encoder = Generator(), Encoder()
-    signatures = {"serving_default": generator.serve, "sample": generator.sample}
-    tf.saved_model.save(generator, str(root / "generator" / "1"), signatures=signatures)
-    tf.saved_model.save(encoder, str(root / "encoder" / "1"), signatures={"serving_default": encoder.serve})
+    run = root / "run"
+    train_lib.train(config.TrainConfig(
+        workdir=str(run), dataset="shapes", image_size=28, codes=f"cat:{NUM_CATEGORIES},cont:{NUM_CONTINUOUS}",
+        noise_dim=NOISE_DIM, batch_size=8, train_steps=1, steps_per_epoch=1, checkpoint_every_steps=1,
+        traversal_rows=1, shuffle_buffer=16, verbose=0,
+    ))
+    export_servables(run, root / "models")
 
 
 @pytest.fixture(scope="module")
