@@ -44,6 +44,7 @@ def test_a_run_made_from_python_repeats_from_its_flags_file(trained):
     assert rebuilt.codes == "cat:3,cont:1" and rebuilt.verbose == 2
 
 
+@pytest.mark.slow
 def test_export_and_evaluate_take_the_run(trained, tmp_path):
     run, _ = trained
     written = infogan_tf.export_servables(run.workdir, tmp_path / "exports")

@@ -7,6 +7,8 @@ import textwrap
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each case starts TensorFlow in a new process
+
 PRELUDE = textwrap.dedent(
     """
     import json, sys

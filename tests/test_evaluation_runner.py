@@ -237,6 +237,7 @@ def _evaluate_cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_cli_gives_the_library_numbers_again_for_the_same_seed(shapes_run, shapes_metrics):
     result = _evaluate_cli(f"--workdir={shapes_run}", f"--num_examples={NUM_EXAMPLES}")
     assert result.returncode == 0, result.stderr[-3000:]

@@ -176,6 +176,7 @@ def test_a_server_without_category_counts_needs_the_metadata(tiny_run, monkeypat
         CODES)["image"]
 
 
+@pytest.mark.slow
 def test_the_command_serves_on_localhost_and_names_a_bad_folder(tiny_run, tmp_path):
     command = Path(sys.executable).with_name("infogan-explore")
     bad = subprocess.run([str(command), f"--export_dir={tmp_path}"], capture_output=True, text=True, timeout=120)

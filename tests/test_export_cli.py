@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every case runs a command in a new process
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -65,6 +65,7 @@ def test_resume_skips_a_non_finite_checkpoint_and_sets_it_aside(tmp_path):
     assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")).endswith("ckpt-2")
 
 
+@pytest.mark.slow
 def test_a_truncated_newest_checkpoint_falls_back_to_the_older_one(tmp_path):
     cfg = _config(tmp_path, train_steps=4)
     train_lib.train(cfg)
@@ -78,6 +79,7 @@ def test_a_truncated_newest_checkpoint_falls_back_to_the_older_one(tmp_path):
     assert summary["resumed_from_steps"] == [2] and summary["global_step"] == 6
 
 
+@pytest.mark.slow
 def test_no_restorable_checkpoint_is_one_clear_error_and_keeps_the_files(tmp_path):
     cfg = _config(tmp_path, train_steps=2)
     train_lib.train(cfg)
@@ -204,6 +206,7 @@ def test_fault_line_names_the_path():
     assert fault_line(OSError(28, "No space left on device")) == "No space left on device"
 
 
+@pytest.mark.slow
 def test_sigterm_saves_the_step_reached_and_the_rerun_continues(tmp_path):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     run = tmp_path / "run"

@@ -73,6 +73,7 @@ def _toy_generator(spec):
     return keras.Model({"noise": noise, "continuous": codes}, images)
 
 
+@pytest.mark.slow
 def test_the_pair_discriminator_learns_which_code_a_pair_shares():
     spec = latents.parse_latent_spec("cont:4", noise_dim=2)
     generator = _toy_generator(spec)

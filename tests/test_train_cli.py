@@ -1,4 +1,5 @@
-"""train.py as a user runs it: a subprocess, a flagfile, one-line errors."""
+"""train.py as a user runs it: a flagfile, a shipped config, one-line errors (in-process, and once per way of
+stopping in a subprocess)."""
 
 import json
 import re
@@ -20,6 +21,7 @@ def _error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if "error" in line.lower() and not line.startswith(("I0", "W0", "E0"))]
 
 
+@pytest.mark.slow
 def test_tiny_config_end_to_end(tmp_path):
     result = _train("--flagfile=configs/tiny_test.cfg", f"--workdir={tmp_path}", "--train_steps=2")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -37,6 +39,7 @@ def test_tiny_config_end_to_end(tmp_path):
     assert json.loads((tmp_path / "run_summary.json").read_text())["global_step"] == 4
 
 
+@pytest.mark.slow
 def test_the_installed_command_trains_a_shipped_config_outside_the_checkout(tmp_path):
     """`pip install` gives `infogan-train`, and `--config=NAME` needs no checkout; flags after it override it."""
     command = Path(sys.executable).with_name("infogan-train")
@@ -53,6 +56,27 @@ def test_the_installed_command_trains_a_shipped_config_outside_the_checkout(tmp_
     assert refused.stderr.strip().splitlines()[-1].startswith("infogan-train: error: --config=nope: no such config")
 
 
+def _train_in_process(*args: str) -> str:
+    """The program's parsing and main() in this process; returns the one line it ends with."""
+    from absl import app, flags
+
+    from infogan_tf.cli import train as train_cli
+
+    train_cli.FLAGS.unparse_flags()
+    try:
+        remaining = train_cli.FLAGS(train_cli.expand_config(["train.py", *args]))
+        train_cli.main(remaining)
+    except flags.Error as error:
+        return f"FATAL Flags parsing error: {error}"
+    except app.UsageError as error:  # app.run prints it after the usage text
+        return str(error)
+    except SystemExit as exit:
+        return str(exit.code)
+    finally:
+        train_cli.FLAGS.unparse_flags()
+    raise AssertionError(f"train.py {' '.join(args)} did not stop")
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -62,14 +86,30 @@ def test_the_installed_command_trains_a_shipped_config_outside_the_checkout(tmp_
         (["--dataset=imagenet"], "imagenet"),
         (["--dataset=idx:/nonexistent/mnist"], "/nonexistent/mnist"),
         (["--train_split=train[:abc]"], "train[:abc]"),
-        (["--flagfile=configs/missing.cfg"], "configs/missing.cfg"),
+        ([f"--flagfile={ROOT / 'configs/missing.cfg'}"], "configs/missing.cfg"),
         (["--model_name=.."], "model name '..'"),
         (["--image_size=7"], "--image_size=7: supported sizes are [28, 32, 64]"),
+        (["--config=nope"], "--config=nope: no such config"),
+        (["stray"], "unexpected arguments: stray"),
     ],
 )
-def test_bad_input_gives_one_clear_line(tmp_path, args, message):
+def test_bad_input_stops_with_one_line_naming_it(tmp_path, args, message):
+    line = _train_in_process(f"--flagfile={ROOT / 'configs/tiny_test.cfg'}", f"--workdir={tmp_path}", *args)
+    assert message in line and "\n" not in line.strip(), line
+    assert not (tmp_path / "run_summary.json").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--codes=cat:10,cont:x"], "FATAL Flags parsing error: flag --codes=cat:10,cont:x: bad code token 'cont:x'"),
+        (["--dataset=imagenet"], "train.py: error: "),
+    ],
+)
+def test_the_program_prints_that_line_without_a_traceback(tmp_path, args, message):
+    """One case per way the program stops (flag parsing, a failed run), as a user runs it."""
     result = _train("--flagfile=configs/tiny_test.cfg", f"--workdir={tmp_path}", *args, timeout=120)
     assert result.returncode != 0
     errors = _error_lines(result.stderr)
-    assert errors and message in errors[-1], result.stderr[-2000:]
+    assert errors and errors[-1].startswith(message), result.stderr[-2000:]
     assert "Traceback" not in result.stderr

@@ -83,6 +83,7 @@ def test_train_writes_the_documented_workdir(tmp_path):
     assert encoder(images)["categorical"].shape == (2, 1)
 
 
+@pytest.mark.slow
 def test_resume_continues_step_counter_and_optimizer_state(tmp_path):
     train_lib.train(_config(tmp_path, train_steps=2))
     run = workdir.Workdir(tmp_path / "run")
@@ -108,6 +109,7 @@ def test_resume_continues_step_counter_and_optimizer_state(tmp_path):
     assert again["global_step"] == 5 and again["resumed_from_steps"] == [2, 5]
 
 
+@pytest.mark.slow
 def test_contrastive_term_switches_on_at_its_step_and_its_head_resumes_exactly(tmp_path):
     cfg = _config(tmp_path, train_steps=3, checkpoint_every_steps=1, contrastive_weight=1.0, contrastive_start_step=1,
                   spectral_norm=True, d_batch_norm=False, g_steps_per_d_step=2)

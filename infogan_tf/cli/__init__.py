@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from absl import app
+from absl import app, flags
 
 
 def program_name() -> str:
@@ -26,3 +26,11 @@ def refuse_positional_arguments(argv: list[str]) -> None:
     """The programs take flags only; a stray word (often a flag missing its `--`) is a usage error naming it."""
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+
+
+def join_global_flags(program_flags: flags.FlagValues) -> None:
+    """Hands a program's own flags to absl's global ones, which `app.run` parses and `--helpfull` lists by module."""
+    flags.FLAGS.append_flag_values(program_flags)
+    for module, module_flags in program_flags.flags_by_module_dict().items():
+        for flag in module_flags:
+            flags.FLAGS.register_flag_by_module(module, flag)

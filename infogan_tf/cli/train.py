@@ -17,21 +17,23 @@ from infogan_tf import cli, latents, named_configs
 from infogan_tf.cli import config_flags
 from infogan_tf.export import writer as export_writer
 
-FLAGS = flags.FLAGS
-
+# This program's flags, apart from absl's global ones until `run()` joins them, so that importing the module (as
+# the in-process tests do next to other programs) defines no global flag.
+FLAGS = flags.FlagValues()
 
 config_flags.define_config_flags(FLAGS)
 # Flags of the program itself, not of the training run:
 flags.DEFINE_string("config", None, "A config shipped with the package, by name: "
-                    f"{', '.join(named_configs.names())}. Flags after it override it.")
+                    f"{', '.join(named_configs.names())}. Flags after it override it.", flag_values=FLAGS)
 flags.DEFINE_integer("cpu_devices", 0, "Split the CPU into N logical devices (MirroredStrategy without GPUs).",
-                     lower_bound=0)
+                     lower_bound=0, flag_values=FLAGS)
 flags.DEFINE_string("export_dir", None, "After training, export the models for TF Serving into this folder "
-                    "(EXPORT_DIR/generator/<version>/, EXPORT_DIR/encoder/<version>/).")
-flags.DEFINE_string("model_name", "", "Servable name prefix for --export_dir: foo gives foo_generator, foo_encoder.")
+                    "(EXPORT_DIR/generator/<version>/, EXPORT_DIR/encoder/<version>/).", flag_values=FLAGS)
+flags.DEFINE_string("model_name", "", "Servable name prefix for --export_dir: foo gives foo_generator, foo_encoder.",
+                    flag_values=FLAGS)
 flags.DEFINE_boolean("evaluate", False, "After training, run evaluate.py's metrics and write metrics.json and "
-                     "report.html into the workdir.")
-flags.mark_flag_as_required("workdir")
+                     "report.html into the workdir.", flag_values=FLAGS)
+flags.mark_flag_as_required("workdir", flag_values=FLAGS)
 
 
 def _validate_codes(text: str) -> bool:
@@ -42,7 +44,7 @@ def _validate_codes(text: str) -> bool:
     return True
 
 
-flags.register_validator("codes", _validate_codes)
+flags.register_validator("codes", _validate_codes, flag_values=FLAGS)
 
 
 def _validate_model_name(name: str) -> bool:
@@ -54,7 +56,7 @@ def _validate_model_name(name: str) -> bool:
     return True
 
 
-flags.register_validator("model_name", _validate_model_name)
+flags.register_validator("model_name", _validate_model_name, flag_values=FLAGS)
 
 CONFIG_FIELDS = [field.name for field in dataclasses.fields(config_lib.TrainConfig)]
 PROGRAM_FLAGS = CONFIG_FIELDS + ["cpu_devices", "export_dir", "model_name", "evaluate"]
@@ -102,14 +104,21 @@ def main(argv: list[str]) -> None:
         cli.fail(messages.fault_line(error))
 
 
-def parse_flags(argv: list[str]) -> list[str]:
-    """absl's parsing, after `--config=NAME` has been replaced by the flags of that shipped config."""
+def expand_config(argv: list[str]) -> list[str]:
+    """argv with `--config=NAME` replaced by the flags of that shipped config; an unknown name ends the program."""
     try:
-        argv = named_configs.expand_config_flags(argv, FLAGS)
+        return named_configs.expand_config_flags(argv, FLAGS)
     except config_lib.ConfigError as error:
         cli.fail(error)
-    return app.parse_flags_with_usage(argv)
+
+
+def parse_flags(argv: list[str]) -> list[str]:
+    """absl's parsing (of the global flags, which hold this program's once `run()` has joined them)."""
+    remaining = app.parse_flags_with_usage(expand_config(argv))
+    FLAGS.mark_as_parsed()
+    return remaining
 
 
 def run() -> None:
+    cli.join_global_flags(FLAGS)
     app.run(main, flags_parser=parse_flags)
