@@ -106,6 +106,7 @@ class CodeKind:
     gif_frame_ms: ClassVar[int] = 700
     gif_round_trip: ClassVar[bool] = False  # a traversal GIF that glides there and back instead of jumping
     extra_outputs: ClassVar[tuple[str, ...]] = ()  # encoder outputs beyond the group itself
+    groups_repeats: ClassVar[bool] = True  # equal consecutive codes share one token (`cont:2`): the number counts
     usage: ClassVar[str]  # the token's syntax, for error messages
 
     _registry: ClassVar[dict[str, CodeKind]] = {}
@@ -131,10 +132,6 @@ class CodeKind:
     def token_of(self, code: Code, count: int) -> str:
         """The token of `count` equal consecutive codes; `count` is always 1 for a kind whose number is no count."""
         return f"{self.token}:{count}"
-
-    def groups_repeats(self) -> bool:
-        """Whether equal consecutive codes share one token (`cont:2`), i.e. the token's number is a count."""
-        return True
 
     def metric_stem(self, code: Code) -> str:
         return self.token
@@ -191,6 +188,7 @@ class Categorical(CodeKind):
     nominal = True
     gif_frame_ms = 600
     extra_outputs = ("categorical_probs",)
+    groups_repeats = False  # cat:K is one code of K categories
     usage = "cat:K"
 
     def parse(self, token, number, modifiers):
@@ -205,9 +203,6 @@ class Categorical(CodeKind):
 
     def token_of(self, code, count):
         return f"{self.token}:{code.num_categories}"
-
-    def groups_repeats(self):
-        return False
 
     def metric_stem(self, code):
         return f"cat{code.num_categories}"

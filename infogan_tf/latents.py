@@ -81,7 +81,7 @@ class LatentSpec:
         """The `--codes` string this spec parses from (grouping repeated continuous/Bernoulli codes)."""
         runs: list[list] = []  # [code, count] per token
         for code in self.codes:
-            if runs and runs[-1][0] == code and code.kind_type.groups_repeats():
+            if runs and runs[-1][0] == code and code.kind_type.groups_repeats:
                 runs[-1][1] += 1
             else:
                 runs.append([code, 1])

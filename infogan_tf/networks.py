@@ -85,16 +85,15 @@ class LatentEncoding(layers.Layer):
         if categorical_sizes is not None and not codes:
             codes = ",".join(f"cat:{size}" for size in categorical_sizes)
         self.codes = codes
-        self._codes = latents.parse_codes(codes)
+        self._groups = code_kinds.grouped_by_kind(latents.parse_codes(codes))
 
     def call(self, inputs: dict):
         parts = []
         if "noise" in inputs:
             parts.append(keras.ops.cast(inputs["noise"], self.compute_dtype))
-        groups = code_kinds.grouped_by_kind(self._codes)
         for kind in code_kinds.all_kinds():
             if kind.name in inputs:
-                parts.append(kind.generator_input(inputs[kind.name], groups[kind.name], self.compute_dtype))
+                parts.append(kind.generator_input(inputs[kind.name], self._groups[kind.name], self.compute_dtype))
         return keras.ops.concatenate(parts, axis=-1)
 
     def get_config(self):
