@@ -6,10 +6,18 @@ Exports the run into a temporary folder, then times the generator's `serving_def
 with tf.saved_model.load (what keras.layers.TFSMLayer calls), in a TF1 session (how TF Serving runs it, minus the
 network), and the Keras generator called eagerly. Reports p50/p99 latency at batch 1 and images/s at a large batch
 as a markdown table. No server is involved: this measures the model, not TF Serving's request handling.
+
+    python benchmarks/serving.py --workdir=runs/quickstart --checkouts=/path/to/main,.
+
+compares checkouts instead: each exports the run with its own export/export_model.py, then their generators run in
+TF1 sessions in turn, --rounds times (batch 1 latency, then batch --batch throughput), and the table gives the
+median per checkout and its ratio to the first one; this machine's speed drifts, so only alternated runs compare.
 """
 
 from __future__ import annotations
 
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +35,8 @@ flags.DEFINE_integer("calls", 300, "Timed calls at batch 1 (after --warmup untim
 flags.DEFINE_integer("warmup", 30, "Untimed calls before each measurement.")
 flags.DEFINE_integer("batch", 256, "Batch size of the throughput measurement.")
 flags.DEFINE_integer("batch_calls", 10, "Timed calls at --batch.")
+flags.DEFINE_list("checkouts", [], "Two or more checkouts to compare (see above).")
+flags.DEFINE_integer("rounds", 5, "Alternating measurements per checkout when comparing.")
 
 
 def _timings(
@@ -54,6 +64,37 @@ def _session_runner(path: Path) -> Callable[[dict[str, np.ndarray]], object]:
     return lambda inputs: session.run(fetch, {signature.inputs[k].name: v for k, v in inputs.items()})
 
 
+def _export_with(checkout: Path, run_dir: Path, export_dir: Path) -> Path:
+    """The generator SavedModel that `checkout`'s own exporter writes for the run."""
+    done = subprocess.run([sys.executable, "export/export_model.py", f"--workdir={run_dir}",
+                           f"--export_dir={export_dir}"], cwd=checkout, capture_output=True, text=True)
+    if done.returncode:
+        tail = done.stderr.strip().splitlines()[-1:] or ["(no output)"]
+        sys.exit(f"serving.py: error: exporting with {checkout} failed: {tail[0]}")
+    return next((export_dir / "generator").iterdir())
+
+
+def compare(run_dir: Path, checkouts: list[Path], single: dict, large: dict) -> None:
+    """Alternates TF1-session measurements of each checkout's export; prints medians and ratios to the first."""
+    with tempfile.TemporaryDirectory() as scratch:
+        runners = {checkout: _session_runner(_export_with(checkout, run_dir, Path(scratch) / str(index)))
+                   for index, checkout in enumerate(checkouts)}
+        p50s = {checkout: [] for checkout in checkouts}
+        rates = {checkout: [] for checkout in checkouts}
+        for _ in range(FLAGS.rounds):
+            for checkout, call in runners.items():
+                p50s[checkout].append(float(np.median(_timings(call, single, FLAGS.calls, FLAGS.warmup))) * 1e3)
+                batched = _timings(call, large, FLAGS.batch_calls, 2)
+                rates[checkout].append(FLAGS.batch * len(batched) / batched.sum())
+    first = checkouts[0]
+    print(f"| checkout | p50 ms (batch 1), per round | median | ratio | images/s (batch {FLAGS.batch}), median | "
+          "ratio |\n|---|---|---|---|---|---|")
+    for checkout in checkouts:
+        p50, rate = statistics.median(p50s[checkout]), statistics.median(rates[checkout])
+        print(f"| {checkout} | {', '.join(f'{value:.3f}' for value in p50s[checkout])} | {p50:.3f} | "
+              f"{p50 / statistics.median(p50s[first]):.2f} | {rate:,.0f} | {rate / statistics.median(rates[first]):.2f} |")
+
+
 def main(argv: list[str]) -> None:
     """Exports, measures each way of calling the generator, prints the table."""
     del argv
@@ -68,6 +109,16 @@ def main(argv: list[str]) -> None:
         spec = latents.parse_latent_spec(*(summary["latent_spec"][k] for k in ("codes", "noise_dim", "noise_prior")))
     except (OSError, ValueError, KeyError) as error:
         sys.exit(f"serving.py: error: {run.run_summary}: no run summary of a finished run ({error})")
+    def latent(batch: int) -> dict[str, np.ndarray]:
+        sampled = latents.sample_latents(spec, batch, tf.constant([batch, 0]))
+        return {name: value.numpy() for name, value in networks.generator_inputs(spec, sampled).items()}
+
+    if FLAGS.checkouts:
+        if len(FLAGS.checkouts) < 2:
+            raise app.UsageError("give at least two --checkouts to compare")
+        compare(run.root.resolve(), [Path(checkout).resolve() for checkout in FLAGS.checkouts], latent(1),
+                latent(FLAGS.batch))
+        return
     with tempfile.TemporaryDirectory() as export_dir:
         try:
             path = Path(export.export_servables(run.root, export_dir)["generator"])
@@ -76,10 +127,6 @@ def main(argv: list[str]) -> None:
         served = tf.saved_model.load(str(path)).signatures["serving_default"]
         session_run = _session_runner(path)
         generator = keras.models.load_model(run.generator)
-
-        def latent(batch: int) -> dict[str, np.ndarray]:
-            sampled = latents.sample_latents(spec, batch, tf.constant([batch, 0]))
-            return {name: value.numpy() for name, value in networks.generator_inputs(spec, sampled).items()}
 
         ways = {
             "SavedModel `serving_default` (tf.saved_model.load, as TFSMLayer)": lambda x: served(**x),

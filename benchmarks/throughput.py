@@ -1,17 +1,30 @@
-"""Training throughput of the paper's MNIST net (28x28, Cat(10) + 2 continuous codes, 62-d noise) by precision and XLA.
+"""Training throughput: a table by batch size, precision and XLA, or a ratio between two settings or checkouts.
 
     python benchmarks/throughput.py [--batch_sizes=64,128] [--steps=60] [--categorical_invariance_weight=1]
 
-One step = one D/Q update + one G update through `fit()`. Times each step with a callback and reports the median of
---steps steps after --warmup; data are in-memory random images, so the input pipeline is not measured. Prints a
-markdown table (steps/s and images/s) and writes it as JSON with --out.
+The table times the paper's MNIST net (28x28, Cat(10) + 2 continuous codes, 62-d noise) in this process. One step =
+one D/Q update + one G update through `fit()`. Times each step with a callback and reports the median of --steps
+steps after --warmup; data are in-memory random images, so the input pipeline is not measured. Prints a markdown
+table (steps/s and images/s) and writes it as JSON with --out.
+
+    python benchmarks/throughput.py --variant=main:/path/to/main-checkout: '--variant=bf16:.:--precision=mixed_bfloat16 --jit_compile' \
+        --runs_config=configs/mnist.cfg '--train_flags=--dataset=idx:/abs/mnist --train_split=test[:9000]'
+
+The comparison runs whole `train.py` runs (--train_steps each, from an empty workdir) of every --variant
+(NAME:CHECKOUT:EXTRA_FLAGS, flags as on a command line) in turn, --rounds times, and prints each run's steps/s as train.py
+logs it, the median per variant and its ratio to the first variant: this machine's speed drifts, so only runs
+measured alternately in one invocation compare.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,10 +40,22 @@ flags.DEFINE_integer("steps", 60, "Measured steps per setting.")
 flags.DEFINE_integer("warmup", 10, "Steps before measuring (tracing, XLA compilation).")
 flags.DEFINE_float("categorical_invariance_weight", 0.0, "Train step with the categorical-invariance term (as "
                    "configs/mnist.cfg) when > 0: one more D/Q pass per step.")
+flags.DEFINE_float("invariance_batch_fraction", 1.0, "Share of the batch that term perturbs (as "
+                   "--invariance_batch_fraction of train.py).")
 flags.DEFINE_string("out", None, "Optional JSON output path.")
+flags.DEFINE_multi_string("variant", [], "NAME:CHECKOUT:EXTRA_FLAGS to compare by whole train.py runs (see above); "
+                          "give two or more.")
+flags.DEFINE_string("runs_config", "configs/mnist.cfg", "Flagfile of the compared runs, relative to each checkout.")
+flags.DEFINE_string("train_flags", "", "Flags added to every compared run, as on a command line (e.g. the offline "
+                    "dataset; give absolute paths, each run starts in its checkout).")
+flags.DEFINE_integer("train_steps", 300, "Steps of each compared run.")
+flags.DEFINE_integer("rounds", 3, "Runs per variant, alternating.")
+
+TRAINED_LINE = re.compile(r"Trained (\d+) steps in ([\d.]+) s")
 
 
-def measure(batch_size: int, precision: str, jit: bool, steps: int, warmup: int, invariance_weight: float) -> float:
+def measure(batch_size: int, precision: str, jit: bool, steps: int, warmup: int, invariance_weight: float,
+            invariance_fraction: float) -> float:
     """Median seconds per training step for one setting."""
     import keras
     import numpy as np
@@ -40,7 +65,8 @@ def measure(batch_size: int, precision: str, jit: bool, steps: int, warmup: int,
 
     keras.mixed_precision.set_global_policy(precision)
     cfg = config.TrainConfig(workdir="unused", precision=precision, jit_compile=jit, batch_size=batch_size,
-                             categorical_invariance_weight=invariance_weight)
+                             categorical_invariance_weight=invariance_weight,
+                             invariance_batch_fraction=invariance_fraction)
     spec = latents.parse_latent_spec(cfg.codes, cfg.noise_dim)
     gan = train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=1)
     images = np.random.RandomState(0).rand(batch_size * 4, 28, 28, 1).astype("float32")
@@ -63,14 +89,68 @@ def measure(batch_size: int, precision: str, jit: bool, steps: int, warmup: int,
     return statistics.median(timer.durations[warmup:])
 
 
+class Variant:
+    """One side of a comparison: a checkout's train.py with extra flags."""
+
+    def __init__(self, text: str):
+        name, checkout, extra = (text.split(":", 2) + ["", ""])[:3]
+        if not name or not checkout:
+            raise app.UsageError(f"--variant={text!r}: expected NAME:CHECKOUT:EXTRA_FLAGS")
+        self.name = name
+        self.checkout = Path(checkout).resolve()
+        self.extra = shlex.split(extra)
+        if not (self.checkout / "train.py").is_file():
+            raise app.UsageError(f"--variant={text!r}: {self.checkout} has no train.py")
+
+    def steps_per_second(self, scratch: Path) -> float:
+        """Trains one run from an empty workdir; its steps/s as train.py measured it (fit calls, no start-up)."""
+        workdir = Path(tempfile.mkdtemp(dir=scratch))
+        command = [sys.executable, "train.py", f"--flagfile={FLAGS.runs_config}", f"--workdir={workdir}",
+                   f"--train_steps={FLAGS.train_steps}", "--verbose=0", *shlex.split(FLAGS.train_flags), *self.extra]
+        done = subprocess.run(command, cwd=self.checkout, capture_output=True, text=True)
+        found = TRAINED_LINE.findall(done.stderr)
+        if done.returncode or not found:
+            tail = done.stderr.strip().splitlines()[-1:] or ["(no output)"]
+            sys.exit(f"throughput.py: error: variant {self.name} failed: {tail[0]}")
+        steps, seconds = found[-1]
+        return int(steps) / float(seconds)
+
+
+def compare(variants: list[Variant]) -> None:
+    """Alternates whole runs of the variants and prints the medians and their ratios to the first variant."""
+    measured: dict[str, list[float]] = {variant.name: [] for variant in variants}
+    with tempfile.TemporaryDirectory() as scratch:
+        for round_index in range(FLAGS.rounds):
+            for variant in variants:
+                rate = variant.steps_per_second(Path(scratch))
+                measured[variant.name].append(rate)
+                print(json.dumps({"round": round_index, "variant": variant.name, "steps_per_s": round(rate, 3)}),
+                      flush=True)
+    baseline = statistics.median(measured[variants[0].name])
+    print(f"\n| variant | checkout | extra flags | steps/s per run | median | ratio to {variants[0].name} |")
+    print("|---|---|---|---|---|---|")
+    for variant in variants:
+        rates = measured[variant.name]
+        median = statistics.median(rates)
+        print(f"| {variant.name} | {variant.checkout} | {' '.join(variant.extra) or '-'} | "
+              f"{', '.join(f'{rate:.2f}' for rate in rates)} | {median:.2f} | {median / baseline:.2f} |")
+    if FLAGS.out:
+        Path(FLAGS.out).write_text(json.dumps(measured, indent=2) + "\n")
+
+
 def main(argv):
     del argv
+    if FLAGS.variant:
+        if len(FLAGS.variant) < 2:
+            raise app.UsageError("give at least two --variant to compare")
+        compare([Variant(text) for text in FLAGS.variant])
+        return
     rows = []
     for batch_size in map(int, FLAGS.batch_sizes):
         for precision in FLAGS.precisions:
             for jit in (value.lower() == "true" for value in FLAGS.jit):
                 seconds = measure(batch_size, precision, jit, FLAGS.steps, FLAGS.warmup,
-                                  FLAGS.categorical_invariance_weight)
+                                  FLAGS.categorical_invariance_weight, FLAGS.invariance_batch_fraction)
                 row = {"batch": batch_size, "precision": precision, "jit_compile": jit,
                        "steps_per_s": round(1.0 / seconds, 2), "images_per_s": round(batch_size / seconds, 1)}
                 rows.append(row)
