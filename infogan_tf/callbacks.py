@@ -53,7 +53,9 @@ class StopOnSignal(keras.callbacks.Callback):
 class DivergenceGuard(keras.callbacks.Callback):
     """Stops training at the first non-finite loss, before the checkpoint callback can save the broken weights.
 
-    Keras' TerminateOnNaN only watches `loss`, which a GAN does not report.
+    Keras' TerminateOnNaN only watches `loss`, which a GAN does not report. The losses are means over the epoch so
+    far, so they stay non-finite once a step was; the step named is the first such one, which the train step records
+    in-graph (with several steps per call, this callback only runs at the end of the call).
     """
 
     def __init__(self):
@@ -64,7 +66,7 @@ class DivergenceGuard(keras.callbacks.Callback):
         for name in WATCHED_LOSSES:
             value = float((logs or {}).get(name, 0.0))
             if not math.isfinite(value):
-                step = int(self.model.step.numpy())
+                step = int(self.model.diverged_at_step.numpy()) or int(self.model.step.numpy())
                 self.diverged = f"{name} became {value} at step {step}"
                 self.model.stop_training = True
                 return

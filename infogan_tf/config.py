@@ -9,11 +9,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 STRATEGIES = ("auto", "default", "mirrored", "multi_worker")
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 
 
 class ConfigError(ValueError):
     """A configuration value that cannot work; the message names it."""
+
+
+def _is_reciprocal(fraction: float) -> bool:
+    return abs(1.0 / fraction - round(1.0 / fraction)) < 1e-6
 
 
 def option(default, help: str, *, choices: tuple | None = None, lower: float | None = None,
@@ -52,9 +56,11 @@ class TrainConfig:
     g_learning_rate: float = option(1e-3, "Adam learning rate of G.")
     adam_beta1: float = option(0.5, "Adam beta_1.")
     adam_beta2: float = option(0.999, "Adam beta_2.")
-    mi_weight_categorical: float = option(1.0, "lambda of categorical codes.")
-    mi_weight_continuous: float = option(1.0, "lambda of continuous codes.")
-    mi_weight_bernoulli: float = option(1.0, "lambda of Bernoulli codes.")
+    mi_weights: str = option("", "lambda of the MI term per code kind, KIND:VALUE comma-separated (e.g. "
+        "categorical:1,continuous:0.1); a kind not listed keeps its --mi_weight_<kind> value, 1 by default.")
+    mi_weight_categorical: float = option(1.0, "lambda of categorical codes (same as --mi_weights=categorical:V).")
+    mi_weight_continuous: float = option(1.0, "lambda of continuous codes (same as --mi_weights=continuous:V).")
+    mi_weight_bernoulli: float = option(1.0, "lambda of Bernoulli codes (same as --mi_weights=bernoulli:V).")
     batch_norm: bool = option(True, "Batch normalisation in G and D/Q.")
     d_batch_norm: bool = option(True, "Batch normalisation in D/Q (and the contrastive head); off with --batch_norm "
         "off. --nod_batch_norm keeps it in G only, as InfoGAN-CR does.")
@@ -75,6 +81,9 @@ class TrainConfig:
     invariance_canonical_pose: bool = option(False, "Before that perturbation, centre each image on its intensity "
         "centroid and zoom it to a fixed spread, so the categorical codes cannot name position or size (one object on "
         "a dark background: sprites, digits).")
+    invariance_batch_fraction: float = option(1.0, "Share of each batch's fakes that term perturbs and passes "
+        "through D/Q again (1/n: every n-th fake; the loss is rescaled to the same mean), to cut its cost.",
+        lower=0.01, upper=1.0)
     contrastive_weight: float = option(0.0, "lambda of InfoGAN-CR's contrastive term for G: a pair discriminator H "
         "must tell which code two generated images share (0 = off).", lower=0.0)
     contrastive_start_step: int = option(0, "Step from which the contrastive term (and H's training) is on; "
@@ -86,8 +95,12 @@ class TrainConfig:
         "such an H needs tens of thousands of steps to learn.")
     g_steps_per_d_step: int = option(1, "G updates per D/Q update (InfoGAN-CR makes 2).", lower=1)
     strategy: str = option("auto", "auto = MirroredStrategy when more than one GPU is visible.", choices=STRATEGIES)
-    precision: str = option("float32", "Keras mixed-precision policy.", choices=PRECISIONS)
+    precision: str = option("auto", "Keras mixed-precision policy; auto = mixed_bfloat16 on CPUs with native bf16 and "
+        "on GPUs of compute capability 8.0+, mixed_float16 on 7.x, else float32.", choices=PRECISIONS)
     jit_compile: bool = option(False, "Compile the train step with XLA (single replica only).")
+    steps_per_execution: int = option(1, "Train steps per call of the compiled step (Keras' steps_per_execution): "
+        "logs and callbacks then reach the host once per call, which keeps a GPU busy. Checkpoints, samples and the "
+        "divergence stop still happen at their exact steps (a call is shortened where one is due).", lower=1)
     seed: int = option(0, "Seed of latents, shuffling and initial weights.")
     shuffle_buffer: int = option(10_000, "Shuffle buffer size.", lower=1)
     checkpoint_every_steps: int = option(500, "Checkpoint period in steps.", lower=1)
@@ -108,6 +121,10 @@ class TrainConfig:
             raise ConfigError(f"invariance_scale_change must be in [0, 1), got {self.invariance_scale_change}")
         if self.invariance_shift_px < 0:
             raise ConfigError(f"invariance_shift_px must be >= 0, got {self.invariance_shift_px}")
+        if not 0 < self.invariance_batch_fraction <= 1 or not _is_reciprocal(self.invariance_batch_fraction):
+            raise ConfigError("invariance_batch_fraction must be 1/n for a whole n (1, 0.5, 0.25, ...), got "
+                              f"{self.invariance_batch_fraction}")
+        parse_mi_weights(self.mi_weights)
         if self.contrastive_weight < 0:
             raise ConfigError(f"contrastive_weight must be >= 0, got {self.contrastive_weight}")
         if self.contrastive_start_step < 0:
@@ -120,12 +137,43 @@ class TrainConfig:
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
 
-    def mi_weights(self) -> dict[str, float]:
-        return {
-            "categorical": self.mi_weight_categorical,
-            "continuous": self.mi_weight_continuous,
-            "bernoulli": self.mi_weight_bernoulli,
-        }
+    def mi_weight_by_kind(self) -> dict[str, float]:
+        """lambda of every registered code kind: --mi_weights where it names the kind, else the kind's own
+        --mi_weight_<kind> flag where one exists, else 1.
+
+        Raises:
+            ConfigError: for a kind in --mi_weights that no code kind has.
+        """
+        from infogan_tf import code_kinds  # imports TensorFlow, which a config alone does not need
+
+        known = [kind.name for kind in code_kinds.all_kinds()]
+        listed = parse_mi_weights(self.mi_weights)
+        unknown = sorted(set(listed) - set(known))
+        if unknown:
+            raise ConfigError(f"mi_weights names the unknown code kind {unknown[0]!r}; kinds: {', '.join(known)}")
+        for kind, weight in listed.items():
+            alias = getattr(self, f"mi_weight_{kind}", 1.0)
+            if alias != 1.0 and alias != weight:
+                raise ConfigError(f"--mi_weights sets {kind} to {weight:g} but --mi_weight_{kind}={alias:g}: give one "
+                                  f"of them")
+        return {kind: listed.get(kind, getattr(self, f"mi_weight_{kind}", 1.0)) for kind in known}
+
+
+def parse_mi_weights(text: str) -> dict[str, float]:
+    """"categorical:1,continuous:0.1" -> {"categorical": 1.0, "continuous": 0.1}; each kind once, lambda >= 0."""
+    weights: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        kind, sep, value = item.partition(":")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = None
+        if not sep or not kind or weight is None or not weight >= 0:
+            raise ConfigError(f"mi_weights: {item!r} is not KIND:VALUE with a lambda >= 0 (e.g. continuous:0.1)")
+        if kind in weights:
+            raise ConfigError(f"mi_weights names {kind!r} twice")
+        weights[kind] = weight
+    return weights
 
 
 def _keras_verbosity(value: str | int) -> str | int:

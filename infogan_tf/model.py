@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import keras
 import tensorflow as tf
+from keras.src.backend.tensorflow.trainer import reduce_per_replica
 
 from infogan_tf import distributions, latents, losses, networks
 from infogan_tf.config import ConfigError
@@ -74,6 +75,12 @@ class InfoGAN(keras.Model):
             shape=(), dtype="int64", initializer="zeros", trainable=False, aggregation="only_first_replica",
             name="step",
         )
+        # The step after which a loss was first non-finite (0: never), kept in-graph so that the divergence stop names
+        # the exact step even when several steps run per call. Not checkpointed: a run that diverged stops.
+        self.diverged_at_step = self.add_weight(
+            shape=(), dtype="int64", initializer="zeros", trainable=False, aggregation="only_first_replica",
+            name="diverged_at_step",
+        )
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.mi_loss_tracker = keras.metrics.Mean(name="mi_loss")
@@ -86,6 +93,33 @@ class InfoGAN(keras.Model):
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
+
+    def set_steps_per_execution(self, steps: int) -> None:
+        """Steps per compiled call for the next `fit`; a change rebuilds the train function."""
+        if steps != self.steps_per_execution:
+            self.steps_per_execution = steps
+            self.train_function = None
+
+    def make_train_function(self, force: bool = False):
+        """Keras' own loop over several steps per call fails under MirroredStrategy (a tf.cond over dataset Optionals
+        around the optimizers' merge_call; keras-team/keras#19246). With several replicas and steps per call, the
+        steps run in a `tf.range` loop of `strategy.run` instead, as in TensorFlow's custom training loops; the
+        datasets of `train_lib` repeat, so the loop never runs out of batches."""
+        strategy = self.distribute_strategy
+        if self.steps_per_execution == 1 or strategy.num_replicas_in_sync == 1:
+            return super().make_train_function(force)
+        if self.train_function is not None and not force:
+            return self.train_function
+
+        @tf.function
+        def several_steps(iterator):
+            outputs = strategy.run(self.train_step, args=(next(iterator),))
+            for _ in tf.range(self.steps_per_execution - 1):
+                outputs = strategy.run(self.train_step, args=(next(iterator),))
+            return reduce_per_replica(outputs, strategy, reduction="auto")
+
+        self.train_function = several_steps
+        return several_steps
 
     def build_optimizers(self) -> None:
         """Creates optimizer slots up front: required under a strategy and for an exact checkpoint restore."""
@@ -193,7 +227,20 @@ class InfoGAN(keras.Model):
                 scaled_g_loss = self.g_optimizer.scale_loss(tf.reduce_sum(g_loss) / global_batch)
             self._descend(g_tape, scaled_g_loss, self.g_optimizer, self.generator)
         self.step.assign_add(1)
+        self._note_divergence(out)
         return _reportable(self._update_metrics(out))
+
+    def _note_divergence(self, out: Objective) -> None:
+        """Records the current step in `diverged_at_step` if it is the first whose losses are not all finite on
+        every replica."""
+        losses_of_step = (out.d_loss, out.g_loss, out.mi_loss)
+        finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(loss)) for loss in losses_of_step])
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            non_finite_replicas = context.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(~finite, tf.float32))
+            finite = tf.equal(non_finite_replicas, 0.0)
+        first = tf.logical_and(tf.logical_not(finite), tf.equal(self.diverged_at_step, 0))
+        self.diverged_at_step.assign(tf.where(first, self.step, self.diverged_at_step))
 
     @staticmethod
     def _descend(tape: tf.GradientTape, scaled_loss: tf.Tensor, optimizer, network: keras.Model) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import platform
+from pathlib import Path
 
 import keras
 import tensorflow as tf
@@ -76,6 +78,63 @@ def strategy_name(strategy: tf.distribute.Strategy) -> str:
 
 def describe(strategy: tf.distribute.Strategy) -> str:
     return f"{strategy_name(strategy)} with {strategy.num_replicas_in_sync} replica(s) in sync"
+
+
+# CPU flags of native bfloat16 arithmetic (x86: AVX-512 BF16, AMX): without them TensorFlow emulates bf16 on CPU and a
+# mixed_bfloat16 step is several times slower than float32.
+NATIVE_BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str]:
+    """The host CPU's feature flags (x86 Linux); empty where they cannot be read, which `auto` treats as "none"."""
+    try:
+        text = cpuinfo.read_text()
+    except OSError:
+        return set()
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "flags":
+            return set(value.split())
+    return set()
+
+
+def auto_precision(gpu_capabilities: list[tuple[int, int]] | None = None, host_cpu_flags: set[str] | None = None,
+                   machine: str | None = None) -> tuple[str, str]:
+    """The fastest policy that trains as well as float32 on this host's devices, and why it was chosen.
+
+    GPUs (the oldest one decides): compute capability 8.0+ (A100, RTX 30xx and newer) has bf16 tensor cores and needs
+    no loss scaling; 7.x (V100, T4, RTX 20xx) has fp16 tensor cores; older ones gain nothing. CPUs: bf16 only with
+    native bf16 instructions, since emulated bf16 trains several times slower than float32 (README, Results).
+    """
+    if gpu_capabilities is None:
+        gpu_capabilities = [_compute_capability(gpu) for gpu in tf.config.list_physical_devices("GPU")]
+    if gpu_capabilities:
+        oldest = min(gpu_capabilities)
+        described = f"GPU compute capability {oldest[0]}.{oldest[1]}"
+        if oldest >= (8, 0):
+            return "mixed_bfloat16", described
+        if oldest >= (7, 0):
+            return "mixed_float16", described
+        return "float32", described
+    machine = platform.machine().lower() if machine is None else machine
+    host_cpu_flags = cpu_flags() if host_cpu_flags is None else host_cpu_flags
+    native = sorted(NATIVE_BF16_CPU_FLAGS & host_cpu_flags) if machine in ("x86_64", "amd64") else []
+    if native:
+        return "mixed_bfloat16", f"CPU with native bf16 ({', '.join(native)})"
+    return "float32", "CPU without native bf16"
+
+
+def _compute_capability(gpu) -> tuple[int, int]:
+    return tuple(tf.config.experimental.get_device_details(gpu).get("compute_capability") or (0, 0))
+
+
+def resolve_precision(policy: str) -> str:
+    """`policy` itself, or for `auto` the policy `auto_precision` picks for this host (logged with its reason)."""
+    if policy != "auto":
+        return policy
+    chosen, reason = auto_precision()
+    logging.info("--precision=auto: %s (%s)", chosen, reason)
+    return chosen
 
 
 def set_precision(policy: str) -> None:

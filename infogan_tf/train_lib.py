@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import tempfile
 import time
 from collections.abc import Sequence
@@ -56,6 +58,17 @@ def _epoch_plan(start: int, end: int, steps_per_epoch: int) -> list[tuple[int, i
     return plan
 
 
+def execution_size(config: TrainConfig, start: int, steps: int) -> int:
+    """Steps per compiled call for a `fit` of `steps` steps from `start`: --steps_per_execution, shortened to divide
+    the call, the checkpoint period and the start step, so that every call ends exactly where an epoch (summaries,
+    traversals), a checkpoint or the `fit` itself is due."""
+    size = math.gcd(config.steps_per_execution, steps, config.checkpoint_every_steps, start)
+    if size < config.steps_per_execution:
+        logging.info("Steps %d-%d run %d step(s) per call (--steps_per_execution=%d does not divide the epoch, "
+                     "checkpoint or start steps)", start, start + steps, size, config.steps_per_execution)
+    return size
+
+
 def build_infogan(
     config: TrainConfig, spec: latents.LatentSpec, image_shape: tuple[int, int, int], replicas: int
 ) -> InfoGAN:
@@ -81,7 +94,7 @@ def build_infogan(
         spec,
         generator,
         discriminator,
-        mi_weights=config.mi_weights(),
+        mi_weights=config.mi_weight_by_kind(),
         seed=config.seed,
         joint_discriminator_batch=config.joint_discriminator_batch,
         regularizers=terms,
@@ -91,6 +104,7 @@ def build_infogan(
         d_optimizer=make_optimizer(config.d_learning_rate),
         g_optimizer=make_optimizer(config.g_learning_rate),
         jit_compile=config.jit_compile,
+        steps_per_execution=config.steps_per_execution,
     )
     gan.build_optimizers()
     return gan
@@ -105,7 +119,10 @@ def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[re
                 max_rotation_deg=config.invariance_rotation_deg, max_scale_change=config.invariance_scale_change,
                 max_shift_px=config.invariance_shift_px, canonical_pose=config.invariance_canonical_pose,
             )
-            terms.append(regularizers.CategoricalInvariance(spec, config.categorical_invariance_weight, perturbation))
+            terms.append(regularizers.CategoricalInvariance(
+                spec, config.categorical_invariance_weight, perturbation,
+                every_nth=round(1 / config.invariance_batch_fraction),
+            ))
         else:
             logging.warning("--categorical_invariance_weight is ignored: --codes=%s has no categorical code",
                             config.codes)
@@ -127,6 +144,7 @@ def train(config: TrainConfig, flags_text: str | None = None,
     spec = latents.parse_latent_spec(config.codes, config.noise_dim, config.noise_prior)
     info = datasets.dataset_info(config.dataset, data_dir=config.data_dir, image_size=config.image_size)
     networks.architecture_for(info.image_shape, config.image_size)
+    config = dataclasses.replace(config, precision=runtime.resolve_precision(config.precision))
     runtime.set_precision(config.precision)
     strategy = runtime.make_strategy(config.strategy)
     replicas = strategy.num_replicas_in_sync
@@ -279,6 +297,7 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
     with stopper.installed():
         for initial_epoch, epochs, steps in epoch_plan(start, config.train_steps, config.steps_per_epoch, breaks):
             gan.activate_regularizers(int(gan.step.numpy()))
+            gan.set_steps_per_execution(execution_size(config, int(gan.step.numpy()), steps))
             gan.fit(dataset, initial_epoch=initial_epoch, epochs=epochs, steps_per_epoch=steps, callbacks=hooks,
                     verbose=config.verbose, shuffle=False)
             if guard.diverged or saver.refused:

@@ -3,6 +3,17 @@
 import keras
 import pytest
 
+from infogan_tf import runtime
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _auto_precision_is_float32():
+    """`--precision=auto` resolves to float32 in tests whatever the host CPU, so results do not depend on the machine
+    (session-wide, so module-scoped fixtures that train see it too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runtime, "cpu_flags", lambda *args: set())
+        yield
+
 
 @pytest.fixture(autouse=True)
 def _float32_policy():

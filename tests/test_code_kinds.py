@@ -79,3 +79,10 @@ def test_a_new_kind_trains_two_steps_and_exports(laplace_kind, tmp_path):
     encoder = tf.saved_model.load(exported["encoder"])
     read = encoder.signatures["serving_default"](images=tf.zeros([3, 28, 28, 1]))
     assert read["laplace"].shape == (3, 2) and read["categorical"].shape == (3, 1)
+
+
+def test_a_new_kind_takes_its_mi_weight_from_the_one_flag_keyed_by_kind(laplace_kind):
+    cfg = config.TrainConfig(workdir="w", codes="cat:3,lap:2", mi_weights="laplace:0.25,categorical:2")
+    assert cfg.mi_weight_by_kind() == {"categorical": 2.0, "continuous": 1.0, "bernoulli": 1.0, "laplace": 0.25}
+    gan = train_lib.build_infogan(cfg, latents.parse_latent_spec(cfg.codes, 4), (28, 28, 1), replicas=1)
+    assert gan.code_weights == [2.0, 0.25, 0.25]

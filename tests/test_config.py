@@ -34,6 +34,9 @@ def test_config_rejects_bad_choices():
 @pytest.mark.parametrize("field, value, message", [
     ("invariance_scale_change", 1.0, "invariance_scale_change must be in"),
     ("invariance_shift_px", -1.0, "invariance_shift_px must be >= 0"),
+    ("invariance_batch_fraction", 0.3, "invariance_batch_fraction must be 1/n"),
+    ("invariance_batch_fraction", 0.0, "invariance_batch_fraction must be 1/n"),
+    ("invariance_batch_fraction", 1.5, "invariance_batch_fraction must be 1/n"),
     ("contrastive_weight", -0.5, "contrastive_weight must be >= 0"),
     ("contrastive_start_step", -1, "contrastive_start_step must be >= 0"),
     ("contrastive_gap", 2.5, "contrastive_gap must be in"),
@@ -97,3 +100,33 @@ def test_a_workdir_config_comes_from_config_json_else_from_an_older_runs_flags_f
     run.config_file.write_text("{not json")
     with pytest.raises(config.ConfigError, match=r"config.json is not valid JSON"):
         run.read_config()
+
+
+def test_mi_weights_are_one_option_keyed_by_kind_and_the_per_kind_flags_still_work():
+    keyed = config.TrainConfig(workdir="w", mi_weights="continuous:0.1, categorical:1")
+    assert keyed.mi_weight_by_kind() == {"categorical": 1.0, "continuous": 0.1, "bernoulli": 1.0}
+    alias = config.TrainConfig(workdir="w", mi_weight_continuous=0.1, mi_weight_bernoulli=0.5)
+    assert alias.mi_weight_by_kind() == {"categorical": 1.0, "continuous": 0.1, "bernoulli": 0.5}
+    both = config.TrainConfig(workdir="w", mi_weights="continuous:0.1", mi_weight_bernoulli=0.5)
+    assert both.mi_weight_by_kind()["bernoulli"] == 0.5
+    agreeing = config.TrainConfig(workdir="w", mi_weights="continuous:0.1", mi_weight_continuous=0.1)
+    assert agreeing.mi_weight_by_kind()["continuous"] == 0.1
+
+
+@pytest.mark.parametrize("text, message", [
+    ("continuous", "'continuous' is not KIND:VALUE"),
+    ("continuous:x", "'continuous:x' is not KIND:VALUE"),
+    ("continuous:-1", "with a lambda >= 0"),
+    (":1", "':1' is not KIND:VALUE"),
+    ("continuous:1,continuous:2", "names 'continuous' twice"),
+])
+def test_mi_weights_refuse_what_they_cannot_read(text, message):
+    with pytest.raises(config.ConfigError, match=message):
+        config.TrainConfig(workdir="w", mi_weights=text)
+
+
+def test_mi_weights_name_the_unknown_kind_and_a_conflict_with_the_per_kind_flag():
+    with pytest.raises(config.ConfigError, match="unknown code kind 'gaussian'; kinds: categorical, continuous"):
+        config.TrainConfig(workdir="w", mi_weights="gaussian:1").mi_weight_by_kind()
+    with pytest.raises(config.ConfigError, match="sets continuous to 0.1 but --mi_weight_continuous=0.5: give one"):
+        config.TrainConfig(workdir="w", mi_weights="continuous:0.1", mi_weight_continuous=0.5).mi_weight_by_kind()

@@ -41,8 +41,10 @@ def _run(body: str) -> dict:
 @pytest.mark.parametrize("overrides", [
     "",
     "categorical_invariance_weight=1.0",
+    "categorical_invariance_weight=1.0, invariance_batch_fraction=0.5",
     "contrastive_weight=1.0, g_steps_per_d_step=2",
     "spectral_norm=True, d_batch_norm=False",
+    "steps_per_execution=3",
 ])
 def test_mirrored_step_matches_single_device_step(overrides):
     """Three mirrored steps on 2 replicas change every network as three one-device steps do.
@@ -63,7 +65,8 @@ def test_mirrored_step_matches_single_device_step(overrides):
         # Plain SGD with a small step: Adam's first steps are about lr * sign(grad), which would hide a real mismatch.
         for gan in (single, mirrored):
             with gan.distribute_strategy.scope():
-                gan.compile(d_optimizer=keras.optimizers.SGD(1e-3), g_optimizer=keras.optimizers.SGD(1e-3))
+                gan.compile(d_optimizer=keras.optimizers.SGD(1e-3), g_optimizer=keras.optimizers.SGD(1e-3),
+                            steps_per_execution=gan.steps_per_execution)
                 for regularizer in gan.regularizers:
                     regularizer.optimizer = keras.optimizers.SGD(1e-3)
                 gan.build_optimizers()

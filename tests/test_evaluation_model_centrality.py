@@ -1,11 +1,11 @@
 import json
-import sys
+import re
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
-from absl.testing import flagsaver
+from cli_in_process import last_line
 
 from infogan_tf import latents
 from infogan_tf.evaluation import model_centrality
@@ -71,20 +71,18 @@ def test_select_model_writes_the_matrix_and_the_choice(tmp_path, monkeypatch, ca
     runs = {"a": _run("a", True, (0, 1)), "b": _run("b", True, (1, 0)), "blind": _run("blind", False, (2, 3))}
     monkeypatch.setattr("infogan_tf.evaluation.loaded_run.load_run", lambda path: runs[str(path)])
     output = tmp_path / "centrality.json"
-    with flagsaver.flagsaver(workdirs=["a", "blind", "b"], output=str(output), num_examples=200):
-        select_model.FLAGS.mark_as_parsed()
-        select_model.main(["select_model.py"])
+    status, _ = last_line(select_model, "select_model.py", "--workdirs=a,blind,b", f"--output={output}",
+                          "--num_examples=200")
+    assert status == 0
     written = json.loads(output.read_text())
     assert written["workdirs"] == ["a", "blind", "b"] and written["selected"] in ("a", "b")
     assert written["protocol"]["factor_vae_eval"] == 100
     assert "selected: run" in capsys.readouterr().out
 
 
-def test_select_model_names_a_missing_workdir(tmp_path, monkeypatch):
+def test_select_model_names_a_missing_workdir(tmp_path):
     from infogan_tf.cli import select_model
 
-    monkeypatch.setattr(sys, "argv", ["select_model.py"])
-    with flagsaver.flagsaver(workdirs=[str(tmp_path / "nope"), str(tmp_path)], output=str(tmp_path / "o.json")):
-        select_model.FLAGS.mark_as_parsed()
-        with pytest.raises(SystemExit, match="select_model.py: error: workdir .*nope does not exist"):
-            select_model.main(["select_model.py"])
+    status, line = last_line(select_model, "select_model.py", f"--workdirs={tmp_path / 'nope'},{tmp_path}",
+                             f"--output={tmp_path / 'o.json'}")
+    assert status == 1 and re.fullmatch("select_model.py: error: workdir .*nope does not exist", line), line

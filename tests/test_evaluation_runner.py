@@ -244,12 +244,29 @@ def test_cli_gives_the_library_numbers_again_for_the_same_seed(shapes_run, shape
     assert json.loads((shapes_run / workdir.METRICS).read_text()) == shapes_metrics
 
 
+@pytest.mark.slow
 def test_cli_reports_a_missing_workdir_in_one_line(tmp_path):
     result = _evaluate_cli(f"--workdir={tmp_path / 'missing'}")
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("evaluate.py")]
     assert errors == [f"evaluate.py: error: workdir {tmp_path / 'missing'} does not exist"], result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--workdir={tmp}/missing"], "evaluate.py: error: workdir {tmp}/missing does not exist"),
+    (["--workdir={run}", "--dataset=imagenet"], "imagenet"),
+    (["--workdir={run}", "--num_examples=1"], "--num_examples"),
+    (["--workdir={run}", "stray"], "unexpected arguments: stray"),
+    ([], "--workdir"),
+])
+def test_cli_bad_input_gives_one_line_naming_it(shapes_run, tmp_path, args, message):
+    from infogan_tf.cli import evaluate as evaluate_cli
+    from cli_in_process import last_line
+
+    paths = {"tmp": tmp_path, "run": shapes_run}
+    status, line = last_line(evaluate_cli, "evaluate.py", *(arg.format(**paths) for arg in args))
+    assert status == 1 and message.format(**paths) in line and "\n" not in line, line
 
 
 def test_full_size_protocols_carry_no_small_sample_warning():

@@ -108,6 +108,25 @@ def test_categorical_invariance_loss_is_log_q_of_the_categorical_codes_on_pertur
     np.testing.assert_allclose(loss, expected, rtol=1e-5)
 
 
+def test_categorical_invariance_on_a_share_of_the_batch_perturbs_every_nth_fake_and_keeps_the_mean():
+    gan = _gan("cat:3,cont:1", categorical_invariance_weight=1.0, invariance_batch_fraction=0.5)
+    (term,) = gan.regularizers
+    assert term.every_nth == 2
+    sample = gan.sample_latents(tf.constant(6))
+    values = latents.code_values(gan.spec, sample)
+    fake = gan(sample)
+    loss = term.terms(gan.step_context(fake, sample)).loss.numpy()
+
+    draws = term.perturbation.sample(6, tf.random.experimental.stateless_fold_in(gan.step_seed(), 1))
+    q_params = gan.discriminator(term.perturbation.apply(fake[::2], draws[::2]), training=True)["q_params"].numpy()
+    log_q = tf.nn.log_softmax(q_params[:, :3]).numpy()
+    picked = -log_q[np.arange(3), values[0].numpy()[::2]]
+    assert loss.shape == (6,)
+    np.testing.assert_array_equal(loss[1::2], 0.0)
+    np.testing.assert_allclose(loss[::2], 2.0 * picked, rtol=1e-5)
+    np.testing.assert_allclose(loss.mean(), picked.mean(), rtol=1e-5)
+
+
 def test_categorical_invariance_takes_its_perturbation_ranges_from_the_config():
     gan = _gan("cat:4", categorical_invariance_weight=1.0, invariance_rotation_deg=180.0, invariance_scale_change=0.3,
                invariance_shift_px=6.0)

@@ -69,7 +69,8 @@ def test_train_writes_the_documented_workdir(tmp_path):
     assert set(gifs) == {"traversal_gif/cat3_0", "traversal_gif/cont_0"}
     assert all(gif.startswith(b"GIF89a") for gif in gifs.values())
     assert run.flags_file.read_text() == "--train_steps=4\n"
-    assert run.read_config() == _config(tmp_path, train_steps=4)
+    # config.json holds the policy the run trained with: the default `auto`, resolved (float32 on test hosts).
+    assert run.read_config() == _config(tmp_path, train_steps=4, precision="float32")
     assert [row["step"] for row in run.read_history()] == [2, 4]
     assert {"d_loss", "g_loss", "mi_cat3_0"} <= set(run.read_history()[-1])
     assert list(run.tensorboard.iterdir())

@@ -34,3 +34,15 @@ def join_global_flags(program_flags: flags.FlagValues) -> None:
     for module, module_flags in program_flags.flags_by_module_dict().items():
         for flag in module_flags:
             flags.FLAGS.register_flag_by_module(module, flag)
+
+
+def run_program(main, program_flags: flags.FlagValues) -> None:
+    """`app.run(main)` for a program whose flags live on their own `FlagValues` (so tests can parse them in-process)."""
+    join_global_flags(program_flags)
+
+    def parse(argv: list[str]) -> list[str]:
+        remaining = app.parse_flags_with_usage(argv)
+        program_flags.mark_as_parsed()
+        return remaining
+
+    app.run(main, flags_parser=parse)

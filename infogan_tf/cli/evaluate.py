@@ -8,28 +8,33 @@ Writes W/metrics.json, TensorBoard scalars in W/tensorboard/eval and W/report.ht
 
 from __future__ import annotations
 
-from absl import app, flags, logging
+from absl import flags, logging
 
 from infogan_tf import cli
 
-FLAGS = flags.FLAGS
+# This program's flags, joined to absl's global ones in `run()`, so that importing the module defines none.
+FLAGS = flags.FlagValues()
 
-flags.DEFINE_string("workdir", None, "Run folder written by train.py (models, run_summary.json, flags.cfg).")
-flags.DEFINE_string("dataset", None, "Dataset to evaluate on; default: the one the run trained on.")
-flags.DEFINE_string("data_dir", None, "TFDS data_dir; default: the run's --data_dir.")
+flags.DEFINE_string("workdir", None, "Run folder written by train.py (models, run_summary.json, flags.cfg).",
+                    flag_values=FLAGS)
+flags.DEFINE_string("dataset", None, "Dataset to evaluate on; default: the one the run trained on.", flag_values=FLAGS)
+flags.DEFINE_string("data_dir", None, "TFDS data_dir; default: the run's --data_dir.", flag_values=FLAGS)
 flags.DEFINE_string(
     "split",
     None,
     "Held-out split of labelled data; default: test, or the rest of test when the run trained on a slice of it.",
+    flag_values=FLAGS,
 )
 flags.DEFINE_integer(
     "num_examples",
     None,
     "Scale the metric protocols to this many examples instead of 10000 (quick runs); default: the full ones.",
     lower_bound=4,
+    flag_values=FLAGS,
 )
-flags.DEFINE_integer("seed", 0, "Seed of sampled factors, latents, KID subsets and the feature classifier.")
-flags.mark_flag_as_required("workdir")
+flags.DEFINE_integer("seed", 0, "Seed of sampled factors, latents, KID subsets and the feature classifier.",
+                     flag_values=FLAGS)
+flags.mark_flag_as_required("workdir", flag_values=FLAGS)
 
 
 def main(argv: list[str]) -> None:
@@ -54,4 +59,4 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    app.run(main)
+    cli.run_program(main, FLAGS)

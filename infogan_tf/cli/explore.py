@@ -9,21 +9,27 @@ It binds 127.0.0.1 unless --host says otherwise and writes nothing to disk; all 
 
 from __future__ import annotations
 
-from absl import app, flags, logging
+from absl import flags, logging
 
 from infogan_tf import cli
 
-FLAGS = flags.FLAGS
-flags.DEFINE_string("export_dir", None, "An infogan-export folder: its newest generator and encoder versions.")
-flags.DEFINE_string("workdir", None, "A finished training run: its generator.keras and encoder.keras.")
-flags.DEFINE_string("server", None, "A running TF Serving's REST address, e.g. http://localhost:8501.")
+# This program's flags, joined to absl's global ones in `run()`, so that importing the module defines none.
+FLAGS = flags.FlagValues()
+flags.DEFINE_string("export_dir", None, "An infogan-export folder: its newest generator and encoder versions.",
+                    flag_values=FLAGS)
+flags.DEFINE_string("workdir", None, "A finished training run: its generator.keras and encoder.keras.",
+                    flag_values=FLAGS)
+flags.DEFINE_string("server", None, "A running TF Serving's REST address, e.g. http://localhost:8501.",
+                    flag_values=FLAGS)
 flags.DEFINE_string("metadata", None, "--server: the export's generator folder, for the category counts the server's "
-                    "metadata lacks.")
-flags.DEFINE_string("model_name", "", "Servable name prefix used at export (foo: foo_generator, foo_encoder).")
+                    "metadata lacks.", flag_values=FLAGS)
+flags.DEFINE_string("model_name", "", "Servable name prefix used at export (foo: foo_generator, foo_encoder).",
+                    flag_values=FLAGS)
 flags.DEFINE_string("host", "127.0.0.1", "Address to listen on; another than 127.0.0.1 makes the page reachable by "
-                    "other machines.")
-flags.DEFINE_integer("port", 8090, "Port to listen on (0: any free one).", lower_bound=0, upper_bound=65535)
-flags.mark_flags_as_mutual_exclusive(["export_dir", "workdir", "server"], required=True)
+                    "other machines.", flag_values=FLAGS)
+flags.DEFINE_integer("port", 8090, "Port to listen on (0: any free one).", lower_bound=0, upper_bound=65535,
+                     flag_values=FLAGS)
+flags.mark_flags_as_mutual_exclusive(["export_dir", "workdir", "server"], required=True, flag_values=FLAGS)
 
 
 def main(argv: list[str]) -> None:
@@ -55,4 +61,4 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    app.run(main)
+    cli.run_program(main, FLAGS)

@@ -9,16 +9,21 @@ logic lives in `infogan_tf.export`.
 
 from __future__ import annotations
 
-from absl import app, flags, logging
+from absl import flags, logging
 
 from infogan_tf import cli
 
-FLAGS = flags.FLAGS
-flags.DEFINE_string("workdir", None, "Run folder written by train.py (generator.keras, encoder.keras, ...).")
-flags.DEFINE_string("export_dir", None, "TF Serving model folder; servables go to EXPORT_DIR/<name>/<version>/.")
-flags.DEFINE_integer("version", None, "Version number of both servables; default: the next free one.", lower_bound=1)
-flags.DEFINE_string("model_name", "", "Servable name prefix: foo gives foo_generator and foo_encoder.")
-flags.mark_flags_as_required(["workdir", "export_dir"])
+# This program's flags, joined to absl's global ones in `run()`, so that importing the module defines none.
+FLAGS = flags.FlagValues()
+flags.DEFINE_string("workdir", None, "Run folder written by train.py (generator.keras, encoder.keras, ...).",
+                    flag_values=FLAGS)
+flags.DEFINE_string("export_dir", None, "TF Serving model folder; servables go to EXPORT_DIR/<name>/<version>/.",
+                    flag_values=FLAGS)
+flags.DEFINE_integer("version", None, "Version number of both servables; default: the next free one.", lower_bound=1,
+                     flag_values=FLAGS)
+flags.DEFINE_string("model_name", "", "Servable name prefix: foo gives foo_generator and foo_encoder.",
+                    flag_values=FLAGS)
+flags.mark_flags_as_required(["workdir", "export_dir"], flag_values=FLAGS)
 
 
 def main(argv: list[str]) -> None:
@@ -37,4 +42,4 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    app.run(main)
+    cli.run_program(main, FLAGS)

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from absl import app, flags, logging
+from absl import flags, logging
 
 from infogan_tf import cli
 
-FLAGS = flags.FLAGS
+# This program's flags, joined to absl's global ones in `run()`, so that importing the module defines none.
+FLAGS = flags.FlagValues()
 
-flags.DEFINE_list("workdirs", None, "Comma-separated run folders written by train.py (two or more).")
-flags.DEFINE_string("output", "model_centrality.json", "Where to write the matrix, the centralities and the choice.")
+flags.DEFINE_list("workdirs", None, "Comma-separated run folders written by train.py (two or more).", flag_values=FLAGS)
+flags.DEFINE_string("output", "model_centrality.json", "Where to write the matrix, the centralities and the choice.",
+                    flag_values=FLAGS)
 flags.DEFINE_integer("num_examples", None, "Scale the FactorVAE protocol to this many examples instead of 10000.",
-                     lower_bound=4)
-flags.DEFINE_integer("seed", 0, "Seed of the latents and votes.")
-flags.mark_flag_as_required("workdirs")
+                     lower_bound=4, flag_values=FLAGS)
+flags.DEFINE_integer("seed", 0, "Seed of the latents and votes.", flag_values=FLAGS)
+flags.mark_flag_as_required("workdirs", flag_values=FLAGS)
 
 
 def main(argv: list[str]) -> None:
@@ -44,4 +46,4 @@ def main(argv: list[str]) -> None:
 
 
 def run() -> None:
-    app.run(main)
+    cli.run_program(main, FLAGS)

@@ -21,13 +21,23 @@ _SEED_STREAM = 1
 
 
 class CategoricalInvariance(Regularizer):
-    """One more D/Q pass per step, over the perturbed fakes."""
+    """One more D/Q pass per step, over the perturbed fakes: all of them, or every `every_nth` one.
+
+    A subset costs that share of the extra pass. Its per-example loss is spread over the batch rescaled (zero for the
+    fakes left out), so the term's mean, and its weight's meaning, stay those of the whole batch. Rows are picked by
+    their index in the replica's batch, so when the per-replica batch divides by `every_nth` a step on N replicas
+    perturbs the same fakes as the one-device step.
+    """
 
     trains_discriminator = True
     trains_generator = True
 
-    def __init__(self, spec: latents.LatentSpec, weight: float, perturbation: Perturbation | None = None):
+    def __init__(self, spec: latents.LatentSpec, weight: float, perturbation: Perturbation | None = None,
+                 every_nth: int = 1):
         super().__init__("categorical_invariance", weight)
+        if every_nth < 1:
+            raise ConfigError(f"categorical_invariance every_nth must be >= 1, got {every_nth}")
+        self.every_nth = int(every_nth)
         self.codes = [index for index, code in enumerate(spec.codes) if code.nominal]
         if not self.codes:
             raise ConfigError("the categorical-invariance term needs at least one categorical code in --codes")
@@ -36,9 +46,17 @@ class CategoricalInvariance(Regularizer):
     def terms(self, context: StepContext) -> Terms:
         seed = tf.random.experimental.stateless_fold_in(context.seed, _SEED_STREAM)
         draws = context.replica_slice(self.perturbation.sample(context.global_batch, seed))
-        perturbed = context.discriminator(self.perturbation.apply(context.fake, draws), training=True)
+        step = self.every_nth
+        fakes = context.fake[::step]
+        perturbed = context.discriminator(self.perturbation.apply(fakes, draws[::step]), training=True)
         dists = distributions.code_distributions(context.spec, perturbed["q_params"])
         loss = losses.mutual_information_loss(
-            [dists[i] for i in self.codes], [context.code_values[i] for i in self.codes], [1.0] * len(self.codes)
+            [dists[i] for i in self.codes], [context.code_values[i][::step] for i in self.codes],
+            [1.0] * len(self.codes),
         )
-        return Terms(loss=loss)
+        if step == 1:
+            return Terms(loss=loss)
+        batch = tf.shape(context.fake)[0]
+        rescaled = loss * tf.cast(batch, loss.dtype) / tf.cast(tf.shape(fakes)[0], loss.dtype)
+        rows = tf.range(0, batch, step)[:, None]
+        return Terms(loss=tf.scatter_nd(rows, rescaled, [batch]))
