@@ -27,7 +27,7 @@ flags.DEFINE_integer("train_steps", 6000, "Total training steps.")
 flags.DEFINE_integer("eval_every", 500, "Steps between evaluations.")
 flags.DEFINE_float("target", 0.90, "Accuracy whose time-to-reach is reported.")
 flags.DEFINE_integer("seed", 0, "Training seed.")
-flags.DEFINE_string("precision", "float32", "Training precision policy.")
+flags.DEFINE_string("precision", "auto", "Training precision policy (auto: as train.py picks it for this host).")
 
 
 def _summarise(rows: list[dict]) -> dict:

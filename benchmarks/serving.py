@@ -37,6 +37,8 @@ flags.DEFINE_integer("batch", 256, "Batch size of the throughput measurement.")
 flags.DEFINE_integer("batch_calls", 10, "Timed calls at --batch.")
 flags.DEFINE_list("checkouts", [], "Two or more checkouts to compare (see above).")
 flags.DEFINE_integer("rounds", 5, "Alternating measurements per checkout when comparing.")
+flags.DEFINE_integer("trace_ops", 0, "Also trace the TF1-session call at batch 1 and list its N slowest ops: where the "
+                     "latency goes.", lower_bound=0)
 
 
 def _timings(
@@ -62,6 +64,33 @@ def _session_runner(path: Path) -> Callable[[dict[str, np.ndarray]], object]:
         signature = tf.compat.v1.saved_model.loader.load(session, ["serve"], str(path)).signature_def["serving_default"]
     fetch = signature.outputs["images"].name
     return lambda inputs: session.run(fetch, {signature.inputs[k].name: v for k, v in inputs.items()})
+
+
+def _slowest_ops(path: Path, inputs: dict[str, np.ndarray], count: int, calls: int = 50) -> list[str]:
+    """Markdown rows: the `count` ops of serving_default with the most time per call in a traced TF1 session."""
+    import collections
+
+    import tensorflow as tf
+
+    session = tf.compat.v1.Session(graph=tf.Graph())
+    with session.graph.as_default():
+        signature = tf.compat.v1.saved_model.loader.load(session, ["serve"], str(path)).signature_def["serving_default"]
+    fetch, feed = signature.outputs["images"].name, {signature.inputs[k].name: v for k, v in inputs.items()}
+    for _ in range(FLAGS.warmup):
+        session.run(fetch, feed)
+    options = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
+    micros: collections.Counter = collections.Counter()
+    for _ in range(calls):
+        metadata = tf.compat.v1.RunMetadata()
+        session.run(fetch, feed, options=options, run_metadata=metadata)
+        for device in metadata.step_stats.dev_stats:
+            for node in device.node_stats:
+                op_type = node.timeline_label.split(" = ")[-1].split("(")[0] or "?"
+                micros[("/".join(node.node_name.split("/")[-2:]), op_type)] += node.all_end_rel_micros
+    total = sum(micros.values())
+    rows = [f"| {name} | {op_type} | {value / calls:.1f} | {value / total:.0%} |"
+            for (name, op_type), value in micros.most_common(count)]
+    return [f"| op (scope) | type | µs per call | share of {total / calls:.0f} µs |", "|---|---|---|---|", *rows]
 
 
 def _export_with(checkout: Path, run_dir: Path, export_dir: Path) -> Path:
@@ -109,6 +138,7 @@ def main(argv: list[str]) -> None:
         spec = latents.parse_latent_spec(*(summary["latent_spec"][k] for k in ("codes", "noise_dim", "noise_prior")))
     except (OSError, ValueError, KeyError) as error:
         sys.exit(f"serving.py: error: {run.run_summary}: no run summary of a finished run ({error})")
+
     def latent(batch: int) -> dict[str, np.ndarray]:
         sampled = latents.sample_latents(spec, batch, tf.constant([batch, 0]))
         return {name: value.numpy() for name, value in networks.generator_inputs(spec, sampled).items()}
@@ -140,6 +170,7 @@ def main(argv: list[str]) -> None:
             batched = _timings(call, large, FLAGS.batch_calls, 2)
             p50, p99 = np.percentile(latency, [50, 99])
             rows.append(f"| {name} | {p50:.2f} | {p99:.2f} | {FLAGS.batch * len(batched) / batched.sum():,.0f} |")
+        traced = _slowest_ops(path, single, FLAGS.trace_ops) if FLAGS.trace_ops else []
 
     image_shape = "x".join(map(str, summary["image_shape"]))
     print(
@@ -150,6 +181,9 @@ def main(argv: list[str]) -> None:
     print(f"| generator called as | p50 ms (batch 1) | p99 ms (batch 1) | images/s (batch {FLAGS.batch}) |")
     print("|---|---|---|---|")
     print("\n".join(rows))
+    if traced:
+        print("\nWhere a batch-1 call in a TF1 session spends its time (50 traced calls):\n")
+        print("\n".join(traced))
 
 
 if __name__ == "__main__":
