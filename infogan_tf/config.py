@@ -151,12 +151,12 @@ class TrainConfig:
         unknown = sorted(set(listed) - set(known))
         if unknown:
             raise ConfigError(f"mi_weights names the unknown code kind {unknown[0]!r}; kinds: {', '.join(known)}")
+        aliases = {kind: getattr(self, f"mi_weight_{kind}", 1.0) for kind in known}
         for kind, weight in listed.items():
-            alias = getattr(self, f"mi_weight_{kind}", 1.0)
-            if alias != 1.0 and alias != weight:
-                raise ConfigError(f"--mi_weights sets {kind} to {weight:g} but --mi_weight_{kind}={alias:g}: give one "
-                                  f"of them")
-        return {kind: listed.get(kind, getattr(self, f"mi_weight_{kind}", 1.0)) for kind in known}
+            if aliases[kind] != 1.0 and aliases[kind] != weight:
+                raise ConfigError(f"--mi_weights sets {kind} to {weight:g} but --mi_weight_{kind}={aliases[kind]:g}: "
+                                  "give one of them")
+        return {**aliases, **listed}
 
 
 def parse_mi_weights(text: str) -> dict[str, float]:

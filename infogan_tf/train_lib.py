@@ -296,8 +296,9 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
     breaks = [regularizer.start_step for regularizer in gan.regularizers]
     with stopper.installed():
         for initial_epoch, epochs, steps in epoch_plan(start, config.train_steps, config.steps_per_epoch, breaks):
-            gan.activate_regularizers(int(gan.step.numpy()))
-            gan.set_steps_per_execution(execution_size(config, int(gan.step.numpy()), steps))
+            step = int(gan.step.numpy())
+            gan.activate_regularizers(step)
+            gan.set_steps_per_execution(execution_size(config, step, steps))
             gan.fit(dataset, initial_epoch=initial_epoch, epochs=epochs, steps_per_epoch=steps, callbacks=hooks,
                     verbose=config.verbose, shuffle=False)
             if guard.diverged or saver.refused:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_in_process import last_line
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,23 +59,11 @@ def test_the_installed_command_trains_a_shipped_config_outside_the_checkout(tmp_
 
 def _train_in_process(*args: str) -> str:
     """The program's parsing and main() in this process; returns the one line it ends with."""
-    from absl import app, flags
-
     from infogan_tf.cli import train as train_cli
 
-    train_cli.FLAGS.unparse_flags()
-    try:
-        remaining = train_cli.FLAGS(train_cli.expand_config(["train.py", *args]))
-        train_cli.main(remaining)
-    except flags.Error as error:
-        return f"FATAL Flags parsing error: {error}"
-    except app.UsageError as error:  # app.run prints it after the usage text
-        return str(error)
-    except SystemExit as exit:
-        return str(exit.code)
-    finally:
-        train_cli.FLAGS.unparse_flags()
-    raise AssertionError(f"train.py {' '.join(args)} did not stop")
+    status, line = last_line(train_cli, "train.py", *args, expand=train_cli.expand_config)
+    assert status != 0, f"train.py {' '.join(args)} did not stop"
+    return line
 
 
 @pytest.mark.parametrize(
