@@ -16,6 +16,7 @@ median per checkout and its ratio to the first one; this machine's speed drifts,
 
 from __future__ import annotations
 
+import collections
 import statistics
 import subprocess
 import sys
@@ -55,34 +56,31 @@ def _timings(
     return np.array(times)
 
 
-def _session_runner(path: Path) -> Callable[[dict[str, np.ndarray]], object]:
-    """serving_default run in a TF1 session fed by tensor name, as TF Serving's loader runs a SavedModel."""
+def _session_runner(path: Path) -> Callable[..., object]:
+    """serving_default run in a TF1 session fed by tensor name, as TF Serving's loader runs a SavedModel; keyword
+    arguments go to `Session.run` (options, run_metadata)."""
     import tensorflow as tf
 
     session = tf.compat.v1.Session(graph=tf.Graph())
     with session.graph.as_default():
         signature = tf.compat.v1.saved_model.loader.load(session, ["serve"], str(path)).signature_def["serving_default"]
     fetch = signature.outputs["images"].name
-    return lambda inputs: session.run(fetch, {signature.inputs[k].name: v for k, v in inputs.items()})
+    return lambda inputs, **run_args: session.run(
+        fetch, {signature.inputs[k].name: v for k, v in inputs.items()}, **run_args)
 
 
 def _slowest_ops(path: Path, inputs: dict[str, np.ndarray], count: int, calls: int = 50) -> list[str]:
     """Markdown rows: the `count` ops of serving_default with the most time per call in a traced TF1 session."""
-    import collections
-
     import tensorflow as tf
 
-    session = tf.compat.v1.Session(graph=tf.Graph())
-    with session.graph.as_default():
-        signature = tf.compat.v1.saved_model.loader.load(session, ["serve"], str(path)).signature_def["serving_default"]
-    fetch, feed = signature.outputs["images"].name, {signature.inputs[k].name: v for k, v in inputs.items()}
+    run = _session_runner(path)
     for _ in range(FLAGS.warmup):
-        session.run(fetch, feed)
+        run(inputs)
     options = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
     micros: collections.Counter = collections.Counter()
     for _ in range(calls):
         metadata = tf.compat.v1.RunMetadata()
-        session.run(fetch, feed, options=options, run_metadata=metadata)
+        run(inputs, options=options, run_metadata=metadata)
         for device in metadata.step_stats.dev_stats:
             for node in device.node_stats:
                 op_type = node.timeline_label.split(" = ")[-1].split("(")[0] or "?"
