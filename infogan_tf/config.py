@@ -84,6 +84,9 @@ class TrainConfig:
     invariance_batch_fraction: float = option(1.0, "Share of each batch's fakes that term perturbs and passes "
         "through D/Q again (1/n: every n-th fake; the loss is rescaled to the same mean), to cut its cost.",
         lower=0.01, upper=1.0)
+    real_reconstruction_weight: float = option(0.0, "lambda of the real-image reconstruction term: G drawing Q's "
+        "reading of a real image must match that image (blurred), which calibrates Q on real images; trains D/Q only "
+        "(0 = off).", lower=0.0)
     contrastive_weight: float = option(0.0, "lambda of InfoGAN-CR's contrastive term for G: a pair discriminator H "
         "must tell which code two generated images share (0 = off).", lower=0.0)
     contrastive_start_step: int = option(0, "Step from which the contrastive term (and H's training) is on; "

@@ -170,11 +170,13 @@ class InfoGAN(keras.Model):
         return ({name: value[:local_batch] for name, value in both.items()},
                 {name: value[local_batch:] for name, value in both.items()})
 
-    def step_context(self, fake: tf.Tensor, sampled: dict[str, tf.Tensor]) -> StepContext:
-        """What the regularisers see of this step: this replica's fakes and latents, and the step's seed."""
+    def step_context(self, fake: tf.Tensor, real: tf.Tensor, real_out: dict,
+                     sampled: dict[str, tf.Tensor]) -> StepContext:
+        """What the regularisers see of this step: this replica's fakes, reals and latents, and the step's seed."""
         local_batch = tf.shape(fake)[0]
         return StepContext(
-            spec=self.spec, fake=fake, sampled=sampled, code_values=latents.code_values(self.spec, sampled),
+            spec=self.spec, fake=fake, real=tf.cast(real, fake.dtype), real_q_params=real_out["q_params"],
+            sampled=sampled, code_values=latents.code_values(self.spec, sampled),
             seed=self.step_seed(), global_batch=_global_batch(local_batch), generator=self.generator,
             discriminator=self.discriminator, replica_slice=lambda values: _replica_slice(values, local_batch),
         )
@@ -193,7 +195,7 @@ class InfoGAN(keras.Model):
             mi_loss = tf.zeros_like(fake_logits)
         d_loss = losses.discriminator_loss(real_logits, fake_logits) + mi_loss
         g_loss = losses.generator_loss(fake_logits) + mi_loss
-        context = self.step_context(fake, sampled)
+        context = self.step_context(fake, real, real_out, sampled)
         terms = [regularizer.terms(context) for regularizer in self.active_regularizers]
         for regularizer, term in zip(self.active_regularizers, terms):
             if regularizer.trains_discriminator:

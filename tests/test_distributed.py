@@ -43,6 +43,7 @@ def _run(body: str) -> dict:
     "categorical_invariance_weight=1.0",
     "categorical_invariance_weight=1.0, invariance_batch_fraction=0.5",
     "contrastive_weight=1.0, g_steps_per_d_step=2",
+    "real_reconstruction_weight=1.0",
     "spectral_norm=True, d_batch_norm=False",
     "steps_per_execution=3",
 ])

@@ -58,7 +58,7 @@ def test_mixed_precision_steps_are_finite_with_float32_outputs(precision):
     import keras
 
     keras.mixed_precision.set_global_policy(precision)
-    gan = _gan("cat:4,cont:1", precision=precision, categorical_invariance_weight=1.0)
+    gan = _gan("cat:4,cont:1", precision=precision, categorical_invariance_weight=1.0, real_reconstruction_weight=1.0)
     logs = gan.fit(_images(8, 3), steps_per_epoch=3, epochs=1, verbose=0).history
     assert all(np.isfinite(values[-1]) for values in logs.values())
     sample = latents.sample_latents(gan.spec, 2, tf.constant([0, 0]))
@@ -98,7 +98,7 @@ def test_categorical_invariance_loss_is_log_q_of_the_categorical_codes_on_pertur
     sample = gan.sample_latents(tf.constant(4))
     values = latents.code_values(gan.spec, sample)
     fake = gan(sample)
-    loss = term.terms(gan.step_context(fake, sample)).loss.numpy()
+    loss = term.terms(gan.step_context(fake, fake, gan.discriminator(fake), sample)).loss.numpy()
 
     draws = term.perturbation.sample(4, tf.random.experimental.stateless_fold_in(gan.step_seed(), 1))
     q_params = gan.discriminator(term.perturbation.apply(fake, draws), training=True)["q_params"].numpy()
@@ -115,7 +115,7 @@ def test_categorical_invariance_on_a_share_of_the_batch_perturbs_every_nth_fake_
     sample = gan.sample_latents(tf.constant(6))
     values = latents.code_values(gan.spec, sample)
     fake = gan(sample)
-    loss = term.terms(gan.step_context(fake, sample)).loss.numpy()
+    loss = term.terms(gan.step_context(fake, fake, gan.discriminator(fake), sample)).loss.numpy()
 
     draws = term.perturbation.sample(6, tf.random.experimental.stateless_fold_in(gan.step_seed(), 1))
     q_params = gan.discriminator(term.perturbation.apply(fake[::2], draws[::2]), training=True)["q_params"].numpy()

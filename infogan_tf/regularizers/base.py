@@ -28,6 +28,8 @@ class StepContext:
     Attributes:
         spec: the latent specification.
         fake: G(z, c) of this step, [B, H, W, C].
+        real: this step's real images, [B, H, W, C], in G's dtype.
+        real_q_params: Q's parameters read on `real` in the step's main D/Q pass, [B, num_q_params].
         sampled: the latents G was given (grouped by kind, as `latents.sample_latents` returns them).
         code_values: each code's value, in spec order.
         seed: this step's stateless seed [2]; fold in a number of your own to draw independently of the latents.
@@ -39,6 +41,8 @@ class StepContext:
 
     spec: latents.LatentSpec
     fake: tf.Tensor
+    real: tf.Tensor
+    real_q_params: tf.Tensor
     sampled: dict[str, tf.Tensor]
     code_values: list[tf.Tensor]
     seed: tf.Tensor

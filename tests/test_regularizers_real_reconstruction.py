@@ -1,0 +1,96 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from infogan_tf import config, latents, train_lib
+from infogan_tf.regularizers import RealReconstruction, StepContext
+from infogan_tf.regularizers.real_reconstruction import gaussian_blur
+
+SIZE = 28
+
+
+def _blob_at(x_code: tf.Tensor) -> tf.Tensor:
+    """A bright disc of radius 3 px whose column follows a code in [-1, 1] (6 px .. 22 px), row 14."""
+    columns = 14.0 + 8.0 * tf.reshape(tf.cast(x_code, tf.float32), [-1, 1, 1])
+    rows, cols = tf.meshgrid(tf.range(SIZE, dtype=tf.float32), tf.range(SIZE, dtype=tf.float32), indexing="ij")
+    inside = tf.square(cols[None] - columns) + tf.square(rows[None] - 14.0) <= 9.0
+    return tf.cast(inside, tf.float32)[..., None]
+
+
+class BlobGenerator(keras.Model):
+    """G stand-in: draws a disc where its continuous code says (smoothly, so it is differentiable in the code)."""
+
+    def call(self, inputs, training=False):
+        code = inputs["continuous"][:, 0]
+        columns = 14.0 + 8.0 * tf.reshape(code, [-1, 1, 1])
+        rows, cols = tf.meshgrid(tf.range(SIZE, dtype=tf.float32), tf.range(SIZE, dtype=tf.float32), indexing="ij")
+        distance = tf.square(cols[None] - columns) + tf.square(rows[None] - 14.0)
+        return tf.sigmoid(9.0 - distance)[..., None]
+
+
+def _context(spec, real, q_params):
+    batch = real.shape[0]
+    sampled = latents.sample_latents(spec, batch, tf.constant([1, 2]))
+    return StepContext(
+        spec=spec, fake=real, real=real, real_q_params=q_params, sampled=sampled,
+        code_values=latents.code_values(spec, sampled), seed=tf.constant([1, 2], tf.int64),
+        global_batch=tf.constant(batch), generator=BlobGenerator(), discriminator=None,
+        replica_slice=lambda values: values,
+    )
+
+
+def test_blur_keeps_the_mass_and_matches_a_direct_convolution():
+    image = np.zeros([1, 15, 15, 1], np.float32)
+    image[0, 7, 7, 0] = 1.0
+    blurred = gaussian_blur(tf.constant(image), sigma=1.5).numpy()[0, :, :, 0]
+    offsets = np.arange(-7, 8)
+    profile = np.exp(-0.5 * (offsets / 1.5) ** 2)
+    profile[np.abs(offsets) > 5] = 0.0  # the kernel spans +-ceil(3 sigma) = +-5 px
+    expected = np.outer(profile, profile) / profile.sum() ** 2
+    np.testing.assert_allclose(blurred, expected, atol=1e-6)
+    assert blurred.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_loss_is_smallest_where_the_reading_draws_the_real_sprite_and_its_gradient_points_there():
+    spec = latents.parse_latent_spec("cont:1", noise_dim=2)
+    real = _blob_at(tf.fill([4], 0.25))
+    term = RealReconstruction(spec, weight=1.0)
+    readings = tf.Variable([[0.25], [0.0], [-0.5], [0.6]])  # Q's Normal mean per image
+    with tf.GradientTape() as tape:
+        loss = term.terms(_context(spec, real, readings)).loss
+        total = tf.reduce_sum(loss)
+    gradient = tape.gradient(total, readings).numpy()
+    values = loss.numpy()
+    assert values[0] < 0.01 < 0.1 < values[1] < values[2] <= 2.0  # the further the miss, the larger the loss
+    assert gradient[1, 0] < 0.0 and gradient[2, 0] < 0.0 < gradient[3, 0]  # descending moves each miss to 0.25
+
+
+def test_categorical_readings_take_the_most_likely_value_without_a_gradient():
+    spec = latents.parse_latent_spec("cat:3,cont:1", noise_dim=2)
+    real = _blob_at(tf.fill([2], 0.0))
+    q_params = tf.Variable([[5.0, 0.0, 0.0, 0.3], [0.0, 0.0, 5.0, -0.3]])
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(RealReconstruction(spec, weight=1.0).terms(_context(spec, real, q_params)).loss)
+    gradient = tape.gradient(total, q_params).numpy()
+    np.testing.assert_array_equal(gradient[:, :3], 0.0)
+    assert np.all(gradient[:, 3] != 0.0)
+
+
+def test_the_term_trains_d_q_only():
+    """G's first update comes from the same forward pass with or without the term, so G's weights agree after one
+    step while D/Q's differ."""
+    weights = {}
+    for weight in (0.0, 1.0):
+        keras.utils.set_random_seed(3)
+        cfg = config.TrainConfig(workdir="unused", codes="cat:3,cont:2", noise_dim=4, precision="float32",
+                                 real_reconstruction_weight=weight)
+        gan = train_lib.build_infogan(cfg, latents.parse_latent_spec(cfg.codes, cfg.noise_dim), (SIZE, SIZE, 1),
+                                      replicas=1)
+        data = np.random.RandomState(0).rand(4, SIZE, SIZE, 1).astype("float32")
+        logs = gan.fit(tf.data.Dataset.from_tensor_slices(data).batch(4), epochs=1, verbose=0).history
+        assert ("real_reconstruction_loss" in logs) == (weight > 0)
+        weights[weight] = (gan.generator.get_weights(), gan.discriminator.get_weights())
+    for plain, with_term in zip(weights[0.0][0], weights[1.0][0]):
+        np.testing.assert_allclose(plain, with_term, rtol=1e-5, atol=1e-6)
+    assert not all(np.allclose(a, b) for a, b in zip(weights[0.0][1], weights[1.0][1]))
