@@ -89,7 +89,8 @@ def test_the_pair_discriminator_learns_which_code_a_pair_shares():
         gan.step.assign(step)
         fake = tf.zeros([32, 28, 28, 1])
         with tf.GradientTape() as tape:
-            result = term.terms(gan.step_context(fake, gan.sample_latents(tf.constant(32))))
+            no_reading = {"q_params": tf.zeros([32, spec.num_q_params])}  # the term reads no real images
+            result = term.terms(gan.step_context(fake, fake, no_reading, gan.sample_latents(tf.constant(32))))
             loss = tf.reduce_mean(result.own_loss)
         variables = term.network.trainable_variables
         term.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
