@@ -181,8 +181,11 @@ class InfoGAN(keras.Model):
             discriminator=self.discriminator, replica_slice=lambda values: _replica_slice(values, local_batch),
         )
 
-    def objective(self, real: tf.Tensor, sampled: dict[str, tf.Tensor]) -> Objective:
-        """One forward pass: G's fakes, D/Q on real and fake, the MI term and every active regulariser."""
+    def objective(self, real: tf.Tensor, sampled: dict[str, tf.Tensor], generator_only: bool = False) -> Objective:
+        """One forward pass: G's fakes, D/Q on real and fake, the MI term and every active regulariser.
+
+        `generator_only` (the extra G updates) leaves out the terms that only D/Q minimise: only G's loss is used.
+        """
         code_values = latents.code_values(self.spec, sampled)
         fake = self.generator(networks.generator_inputs(self.spec, sampled), training=True)
         real_out, fake_out = self.discriminate(real, fake)
@@ -196,8 +199,9 @@ class InfoGAN(keras.Model):
         d_loss = losses.discriminator_loss(real_logits, fake_logits) + mi_loss
         g_loss = losses.generator_loss(fake_logits) + mi_loss
         context = self.step_context(fake, real, real_out, sampled)
-        terms = [regularizer.terms(context) for regularizer in self.active_regularizers]
-        for regularizer, term in zip(self.active_regularizers, terms):
+        active = [r for r in self.active_regularizers if r.trains_generator or not generator_only]
+        terms = [regularizer.terms(context) for regularizer in active]
+        for regularizer, term in zip(active, terms):
             if regularizer.trains_discriminator:
                 d_loss += regularizer.weight * term.loss
             if regularizer.trains_generator:
@@ -225,7 +229,7 @@ class InfoGAN(keras.Model):
         del tape
         for _ in range(self.g_steps_per_d_step - 1):
             with tf.GradientTape() as g_tape:
-                g_loss = self.objective(real, sampled).g_loss
+                g_loss = self.objective(real, sampled, generator_only=True).g_loss
                 scaled_g_loss = self.g_optimizer.scale_loss(tf.reduce_sum(g_loss) / global_batch)
             self._descend(g_tape, scaled_g_loss, self.g_optimizer, self.generator)
         self.step.assign_add(1)

@@ -39,7 +39,7 @@ def test_train_step_reports_every_metric_and_advances_the_step():
 
 
 def test_g_steps_per_d_step_updates_g_that_many_times():
-    gan = _gan("cat:3,cont:1", g_steps_per_d_step=2)
+    gan = _gan("cat:3,cont:1", g_steps_per_d_step=2, real_reconstruction_weight=1.0)
     before = gan.generator.get_weights()
     gan.fit(_images(4, 3), steps_per_epoch=3, epochs=1, verbose=0)
     assert int(gan.step.numpy()) == 3
