@@ -3,17 +3,21 @@
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 import tensorflow as tf
+from cli_in_process import last_line
 
 from infogan_tf import callbacks, config, latents, train_lib, workdir
 from infogan_tf.checkpoints import CheckpointError, Checkpoints, CheckpointWriteError
+from infogan_tf.cli import train as train_cli
 from infogan_tf.messages import fault_line
 
 TINY = dict(dataset="shapes", image_size=28, codes="cat:3,cont:1", noise_dim=4, batch_size=8, steps_per_epoch=2,
@@ -37,6 +41,21 @@ def _restored(cfg: config.TrainConfig) -> tuple[int, Checkpoints]:
     return checkpoints.restore_latest(), checkpoints
 
 
+@pytest.fixture(scope="module")
+def _two_step_run(tmp_path_factory) -> Path:
+    """One 2-step run for the module, trained once."""
+    cfg = _config(tmp_path_factory.mktemp("two_steps"), train_steps=2)
+    train_lib.train(cfg, flags_text="--codes=cat:3,cont:1\n")
+    return Path(cfg.workdir)
+
+
+@pytest.fixture
+def two_steps(tmp_path, _two_step_run) -> config.TrainConfig:
+    """The config of a finished 2-step run in this test's own folder (a copy, so the test may break it)."""
+    shutil.copytree(_two_step_run, tmp_path / "run")
+    return _config(tmp_path, train_steps=2)
+
+
 def test_weights_that_turn_non_finite_are_never_checkpointed(tmp_path):
     cfg = _config(tmp_path, train_steps=4, checkpoint_every_steps=1, d_learning_rate=float("nan"),
                   g_learning_rate=float("nan"))
@@ -50,9 +69,8 @@ def test_weights_that_turn_non_finite_are_never_checkpointed(tmp_path):
     assert summary["global_step"] == 4 and "resumed_from_steps" not in summary
 
 
-def test_resume_skips_a_non_finite_checkpoint_and_sets_it_aside(tmp_path):
-    cfg = _config(tmp_path, train_steps=2)
-    train_lib.train(cfg)
+def test_resume_skips_a_non_finite_checkpoint_and_sets_it_aside(tmp_path, two_steps):
+    cfg = two_steps
     _, checkpoints = _restored(cfg)
     weight = checkpoints.model.generator.weights[0]
     weight.assign(tf.fill(weight.shape, float("nan")))
@@ -80,9 +98,8 @@ def test_a_truncated_newest_checkpoint_falls_back_to_the_older_one(tmp_path):
 
 
 @pytest.mark.slow
-def test_no_restorable_checkpoint_is_one_clear_error_and_keeps_the_files(tmp_path):
-    cfg = _config(tmp_path, train_steps=2)
-    train_lib.train(cfg)
+def test_no_restorable_checkpoint_is_one_clear_error_and_keeps_the_files(tmp_path, two_steps):
+    cfg = two_steps
     run = tmp_path / "run" / "checkpoints"
     for data in run.glob("ckpt-*.data-*"):
         data.write_bytes(b"")
@@ -91,9 +108,8 @@ def test_no_restorable_checkpoint_is_one_clear_error_and_keeps_the_files(tmp_pat
     assert list((run / "broken").glob("ckpt-2.*"))
 
 
-def test_resuming_another_model_changes_nothing_on_disk(tmp_path):
-    cfg = _config(tmp_path, train_steps=2)
-    train_lib.train(cfg, flags_text="--codes=cat:3,cont:1\n")
+def test_resuming_another_model_changes_nothing_on_disk(tmp_path, two_steps):
+    cfg = two_steps
     run = workdir.Workdir(tmp_path / "run")
     before = {path: path.read_bytes() for path in (run.flags_file, run.run_summary, run.history)}
     changed = dataclasses.replace(cfg, codes="cat:5,cont:2", train_steps=4)
@@ -104,9 +120,8 @@ def test_resuming_another_model_changes_nothing_on_disk(tmp_path):
     assert {path: path.read_bytes() for path in before} == before
 
 
-def test_an_interrupted_resume_keeps_the_models_label(tmp_path, monkeypatch):
-    cfg = _config(tmp_path, train_steps=2)
-    train_lib.train(cfg)
+def test_an_interrupted_resume_keeps_the_models_label(tmp_path, two_steps, monkeypatch):
+    cfg = two_steps
     original = callbacks.RunReporter.on_epoch_end
 
     def interrupted(self, epoch, logs=None):
@@ -166,9 +181,9 @@ def test_a_torn_history_line_is_skipped_and_the_next_entry_starts_a_new_line(tmp
     assert run.history.read_text().splitlines()[1] == '{"step": 4, "d_lo'
 
 
-def test_a_full_disk_while_checkpointing_keeps_the_earlier_checkpoint_and_no_partial_files(tmp_path, monkeypatch):
-    cfg = _config(tmp_path, train_steps=2)
-    train_lib.train(cfg)
+def test_a_full_disk_while_checkpointing_keeps_the_earlier_checkpoint_and_no_partial_files(tmp_path, two_steps,
+                                                                                          monkeypatch):
+    cfg = two_steps
     _, checkpoints = _restored(cfg)
     directory = tmp_path / "run" / "checkpoints"
     listing = sorted(p.name for p in directory.iterdir())
@@ -210,9 +225,10 @@ def test_fault_line_names_the_path():
 def test_sigterm_saves_the_step_reached_and_the_rerun_continues(tmp_path):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     run = tmp_path / "run"
-    command = [sys.executable, "train.py", "--flagfile=configs/tiny_test.cfg", f"--workdir={run}",
-               "--train_steps=100000", "--steps_per_epoch=1000", "--verbose=0"]
-    trainer = subprocess.Popen(command, cwd=root, stderr=subprocess.PIPE, text=True)
+    args = [f"--flagfile={os.path.join(root, 'configs', 'tiny_test.cfg')}", f"--workdir={run}",
+            "--steps_per_epoch=1000", "--verbose=0"]
+    trainer = subprocess.Popen([sys.executable, "train.py", *args, "--train_steps=100000"], cwd=root,
+                               stderr=subprocess.PIPE, text=True)
     for line in trainer.stderr:  # a checkpoint is written inside `fit`, where the signal is handled
         if "Saved checkpoint" in line:
             break
@@ -228,7 +244,7 @@ def test_sigterm_saves_the_step_reached_and_the_rerun_continues(tmp_path):
     assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith(f"ckpt-{step}")
     assert not [p for p in (run / "checkpoints").iterdir() if "temp" in p.name]
     assert (run / "generator.keras").exists() and (run / "encoder.keras").exists()
-    resumed = subprocess.run([*command, f"--train_steps={step + 2}"], cwd=root, capture_output=True, text=True,
-                             timeout=300)
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert f"Resumed from step {step}" in resumed.stderr
+    # The same command again (its parsing and main in this process) continues from there.
+    assert last_line(train_cli, "train.py", *args, f"--train_steps={step + 2}") == (0, "")
+    resumed = json.loads((run / "run_summary.json").read_text())
+    assert resumed["resumed_from_steps"] == [step] and resumed["global_step"] == step + 2

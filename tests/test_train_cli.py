@@ -23,38 +23,36 @@ def _error_lines(stderr: str) -> list[str]:
 
 
 @pytest.mark.slow
-def test_tiny_config_end_to_end(tmp_path):
-    result = _train("--flagfile=configs/tiny_test.cfg", f"--workdir={tmp_path}", "--train_steps=2")
+def test_the_installed_command_trains_a_shipped_config_outside_the_checkout_and_its_flags_file_resumes_it(tmp_path):
+    """`pip install` gives `infogan-train`, and `--config=NAME` needs no checkout; flags after it override it.
+
+    `python train.py` runs the same `run()`; it starts as a process in test_faults (SIGTERM, a disk fault).
+    """
+    command = Path(sys.executable).with_name("infogan-train")
+    assert command.exists(), "the package is not installed: pip install -e '.[test]'"
+    run = tmp_path / "run"
+    result = subprocess.run([str(command), "--config=tiny_test", f"--workdir={run}", "--train_steps=2"],
+                            capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Strategy: DefaultStrategy with 1 replica(s) in sync" in result.stderr
     assert re.search(r"generator: [\d,]+ parameters\n  categorical +InputLayer", result.stderr)
     assert re.search(r"discriminator: [\d,]+ parameters", result.stderr)
-    summary = json.loads((tmp_path / "run_summary.json").read_text())
-    assert summary["global_step"] == 2
-    assert "--train_steps=2" in (tmp_path / "flags.cfg").read_text().splitlines()
-    assert (tmp_path / "generator.keras").exists() and (tmp_path / "encoder.keras").exists()
+    assert json.loads((run / "run_summary.json").read_text())["global_step"] == 2
+    flags_file = (run / "flags.cfg").read_text().splitlines()
+    assert "--codes=cat:3,cont:1" in flags_file and "--train_steps=2" in flags_file
+    assert (run / "generator.keras").exists() and (run / "encoder.keras").exists()
 
-    resumed = _train(f"--flagfile={tmp_path / 'flags.cfg'}", "--train_steps=4")
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert "Resumed from step 2" in resumed.stderr
-    assert json.loads((tmp_path / "run_summary.json").read_text())["global_step"] == 4
+    # The run's own flags.cfg repeats it (in this process: the program's parsing and main, not a second TF start).
+    from infogan_tf.cli import train as train_cli
 
+    assert last_line(train_cli, "train.py", f"--flagfile={run / 'flags.cfg'}", "--train_steps=4") == (0, "")
+    resumed = json.loads((run / "run_summary.json").read_text())
+    assert resumed["global_step"] == 4 and resumed["resumed_from_steps"] == [2]
 
-@pytest.mark.slow
-def test_the_installed_command_trains_a_shipped_config_outside_the_checkout(tmp_path):
-    """`pip install` gives `infogan-train`, and `--config=NAME` needs no checkout; flags after it override it."""
-    command = Path(sys.executable).with_name("infogan-train")
-    assert command.exists(), "the package is not installed: pip install -e '.[test]'"
-    result = subprocess.run([str(command), "--config=tiny_test", f"--workdir={tmp_path / 'run'}", "--train_steps=1"],
-                            capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert json.loads((tmp_path / "run" / "run_summary.json").read_text())["global_step"] == 1
-    assert "--codes=cat:3,cont:1" in (tmp_path / "run" / "flags.cfg").read_text().splitlines()
-
-    refused = subprocess.run([str(command), "--config=nope", f"--workdir={tmp_path / 'other'}"],
-                             capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    assert refused.returncode == 1
-    assert refused.stderr.strip().splitlines()[-1].startswith("infogan-train: error: --config=nope: no such config")
+    status, line = last_line(train_cli, "infogan-train", "--config=nope", f"--workdir={tmp_path / 'other'}",
+                             expand=train_cli.expand_config)
+    assert status == 1 and line.startswith("infogan-train: error: --config=nope: no such config"), line
+    assert not (tmp_path / "other").exists()
 
 
 def _train_in_process(*args: str) -> str:
