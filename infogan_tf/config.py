@@ -67,6 +67,9 @@ class TrainConfig:
     spectral_norm: bool = option(False, "Spectral normalisation of every layer of D/Q (and of the contrastive head but "
         "its output layer), as InfoGAN-CR does.")
     leaky_slope: float = option(0.1, "Negative slope of D's leaky ReLUs.")
+    network_width: float = option(1.0, "Scale of every hidden layer's width (units, filters) in G, D/Q and the "
+        "contrastive head; 1 = the published networks. Narrow nets (e.g. 0.125) train and save fast, for smoke runs.",
+        lower=0.01)
     joint_discriminator_batch: bool = option(False, "Pass real and fake images through D as one batch (needed for "
         "sparse images such as dSprites: with separate batches, batch norm hides their difference in brightness).")
     categorical_invariance_weight: float = option(0.0, "lambda of log Q(c_cat | perturbed G(z, c)): categorical codes "

@@ -33,6 +33,21 @@ class Architecture:
     d_dense: tuple[int, ...]
     q_hidden: int = 128
 
+    def scaled(self, width: float) -> Architecture:
+        """Every hidden width times `width` (at least 1); the spatial sizes stay."""
+        if width == 1:
+            return self
+
+        def scale(units: int) -> int:
+            return max(1, round(units * width))
+
+        height, breadth, channels = self.g_base
+        return Architecture(
+            g_dense=tuple(map(scale, self.g_dense)), g_base=(height, breadth, scale(channels)),
+            g_upconv=tuple(map(scale, self.g_upconv)), d_conv=tuple(map(scale, self.d_conv)),
+            d_dense=tuple(map(scale, self.d_dense)), q_hidden=scale(self.q_hidden),
+        )
+
 
 ARCHITECTURES = {
     28: Architecture(g_dense=(1024,), g_base=(7, 7, 128), g_upconv=(64,), d_conv=(64, 128), d_dense=(1024,)),
@@ -43,13 +58,14 @@ ARCHITECTURES = {
 
 @dataclasses.dataclass(frozen=True)
 class NetworkOptions:
-    """Choices that do not change shapes."""
+    """Layer choices on top of the resolution's architecture; `width` scales its hidden widths."""
 
     batch_norm: bool = True
     d_batch_norm: bool = True
     spectral_norm: bool = False
     leaky_slope: float = 0.1
     sync_batch_norm: bool = False
+    width: float = 1.0
 
     @property
     def discriminator_batch_norm(self) -> bool:
@@ -126,7 +142,7 @@ def build_generator(
     spec: latents.LatentSpec, image_shape: tuple[int, int, int], options: NetworkOptions = NetworkOptions()
 ) -> keras.Model:
     """G(z, c) -> images in [0, 1], float32, shape [B, H, W, C]."""
-    arch = architecture_for(image_shape)
+    arch = architecture_for(image_shape).scaled(options.width)
     inputs = {
         name: keras.Input(shape=(width,), dtype=dtype, name=name)
         for name, (width, dtype) in generator_input_specs(spec).items()
@@ -180,7 +196,7 @@ def build_discriminator(
     Q shares every layer of D but the last, as in the paper, so the mutual-information loss also shapes the trunk.
     With spectral norm, every layer of both heads is normalised too, as in InfoGAN-CR.
     """
-    arch = architecture_for(image_shape)
+    arch = architecture_for(image_shape).scaled(options.width)
     images = keras.Input(shape=image_shape, name="images")
     x = _trunk(images, arch, options)
     logit = _dense(1, options, dtype="float32", name="logit")(x)
@@ -200,6 +216,6 @@ def build_pair_discriminator(
     """
     height, width, channels = image_shape
     pairs = keras.Input(shape=(height, width, 2 * channels), name="image_pairs")
-    x = _trunk(pairs, architecture_for(image_shape), options)
+    x = _trunk(pairs, architecture_for(image_shape).scaled(options.width), options)
     logits = layers.Dense(num_classes, dtype="float32", name="shared_code_logits")(x)
     return keras.Model(pairs, logits, name="pair_discriminator")

@@ -79,6 +79,7 @@ def build_infogan(
         spectral_norm=config.spectral_norm,
         leaky_slope=config.leaky_slope,
         sync_batch_norm=replicas > 1,
+        width=config.network_width,
     )
 
     def make_optimizer(learning_rate: float) -> keras.optimizers.Optimizer:
@@ -234,8 +235,8 @@ def _restore(checkpoints: Checkpoints, run_dir: workdir.Workdir, config: TrainCo
         ) from None
 
 
-ARCHITECTURE_FLAGS = ("dataset", "image_size", "codes", "noise_dim", "batch_norm", "d_batch_norm", "spectral_norm",
-                      "precision", "contrastive_weight", "contrastive_spectral_norm")
+ARCHITECTURE_FLAGS = ("dataset", "image_size", "codes", "noise_dim", "network_width", "batch_norm", "d_batch_norm",
+                      "spectral_norm", "precision", "contrastive_weight", "contrastive_spectral_norm")
 
 
 def _architecture_changes(run_dir: workdir.Workdir, config: TrainConfig) -> str:

@@ -20,6 +20,7 @@ TINY = {
     "image_size": 28,
     "codes": "cat:3,cont:2",
     "noise_dim": 4,
+    "network_width": 0.125,
     "batch_size": 8,
     "train_steps": 2,
     "steps_per_epoch": 2,

@@ -14,18 +14,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from cli_in_process import last_line
+from tiny_run import tiny_config
 
 from infogan_tf import callbacks, config, latents, train_lib, workdir
 from infogan_tf.checkpoints import CheckpointError, Checkpoints, CheckpointWriteError
 from infogan_tf.cli import train as train_cli
 from infogan_tf.messages import fault_line
-
-TINY = dict(dataset="shapes", image_size=28, codes="cat:3,cont:1", noise_dim=4, batch_size=8, steps_per_epoch=2,
-            checkpoint_every_steps=2, traversal_rows=2, shuffle_buffer=64, verbose=0)
-
-
-def _config(tmp_path, **overrides) -> config.TrainConfig:
-    return config.TrainConfig(workdir=str(tmp_path / "run"), **{**TINY, **overrides})
 
 
 def _checkpoint_values(path: str) -> list[np.ndarray]:
@@ -44,7 +38,7 @@ def _restored(cfg: config.TrainConfig) -> tuple[int, Checkpoints]:
 @pytest.fixture(scope="module")
 def _two_step_run(tmp_path_factory) -> Path:
     """One 2-step run for the module, trained once."""
-    cfg = _config(tmp_path_factory.mktemp("two_steps"), train_steps=2)
+    cfg = tiny_config(tmp_path_factory.mktemp("two_steps"), train_steps=2)
     train_lib.train(cfg, flags_text="--codes=cat:3,cont:1\n")
     return Path(cfg.workdir)
 
@@ -53,11 +47,11 @@ def _two_step_run(tmp_path_factory) -> Path:
 def two_steps(tmp_path, _two_step_run) -> config.TrainConfig:
     """The config of a finished 2-step run in this test's own folder (a copy, so the test may break it)."""
     shutil.copytree(_two_step_run, tmp_path / "run")
-    return _config(tmp_path, train_steps=2)
+    return tiny_config(tmp_path, train_steps=2)
 
 
 def test_weights_that_turn_non_finite_are_never_checkpointed(tmp_path):
-    cfg = _config(tmp_path, train_steps=4, checkpoint_every_steps=1, d_learning_rate=float("nan"),
+    cfg = tiny_config(tmp_path, train_steps=4, checkpoint_every_steps=1, d_learning_rate=float("nan"),
                   g_learning_rate=float("nan"))
     with pytest.raises(train_lib.TrainingDiverged) as raised:
         train_lib.train(cfg)
@@ -85,7 +79,7 @@ def test_resume_skips_a_non_finite_checkpoint_and_sets_it_aside(tmp_path, two_st
 
 @pytest.mark.slow
 def test_a_truncated_newest_checkpoint_falls_back_to_the_older_one(tmp_path):
-    cfg = _config(tmp_path, train_steps=4)
+    cfg = tiny_config(tmp_path, train_steps=4)
     train_lib.train(cfg)
     run = tmp_path / "run" / "checkpoints"
     (data,) = run.glob("ckpt-4.data-*")
@@ -137,7 +131,7 @@ def test_an_interrupted_resume_keeps_the_models_label(tmp_path, two_steps, monke
 
 
 def test_a_second_run_on_the_same_workdir_is_refused(tmp_path):
-    cfg = _config(tmp_path, train_steps=2)
+    cfg = tiny_config(tmp_path, train_steps=2)
     run = workdir.Workdir(cfg.workdir)
     with workdir.exclusive(run):
         with pytest.raises(workdir.WorkdirBusy, match=r"in use by train.py \(pid \d+\)"):

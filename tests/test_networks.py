@@ -37,6 +37,32 @@ def test_options_build_and_run(options):
     assert out["q_params"].shape == (2, 12)
 
 
+@pytest.mark.parametrize("size", [28, 32, 64])
+def test_network_width_scales_every_hidden_layer_and_keeps_the_outputs(size):
+    spec = latents.parse_latent_spec("cat:3,cont:2", 4)
+    narrow = networks.NetworkOptions(width=0.125)
+    full_g, narrow_g = (networks.build_generator(spec, (size, size, 1), options)
+                        for options in (networks.NetworkOptions(), narrow))
+    full_d, narrow_d = (networks.build_discriminator(spec, (size, size, 1), options)
+                        for options in (networks.NetworkOptions(), narrow))
+    pair = networks.build_pair_discriminator(2, (size, size, 1), narrow)
+
+    def widths(model):
+        return [layer.units if hasattr(layer, "units") else layer.filters for layer in model.layers
+                if hasattr(layer, "units") or hasattr(layer, "filters")]
+
+    for full, thin in ((full_g, narrow_g), (full_d, narrow_d)):
+        *hidden, last = zip(widths(full), widths(thin))
+        assert all(t == max(1, round(f / 8)) for f, t in hidden), list(zip(widths(full), widths(thin)))
+        assert last[0] == last[1]  # output layers keep their sizes
+        assert thin.count_params() < full.count_params() / 10
+    images = narrow_g(networks.generator_inputs(spec, latents.sample_latents(spec, 2, tf.constant([0, 0]))))
+    assert images.shape == (2, size, size, 1)
+    assert narrow_d(images)["q_params"].shape == (2, spec.num_q_params)
+    assert pair(tf.concat([images, images], axis=-1)).shape == (2, 2)
+    assert networks.architecture_for((size, size, 1)).scaled(1.0) is networks.architecture_for((size, size, 1))
+
+
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
 def test_heads_stay_float32_under_mixed_precision(policy):
     keras.mixed_precision.set_global_policy(policy)

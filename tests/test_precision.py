@@ -3,12 +3,12 @@
 import json
 
 import pytest
+import tiny_run
 
 from infogan_tf import config, runtime, train_lib, workdir
 from infogan_tf.runtime import cpu_flags as read_cpu_flags  # the real one: conftest replaces runtime.cpu_flags
 
-TINY = dict(dataset="shapes", image_size=28, codes="cat:3,cont:1", noise_dim=4, batch_size=8, train_steps=2,
-            steps_per_epoch=2, checkpoint_every_steps=2, traversal_rows=2, shuffle_buffer=64, verbose=0)
+TINY = {**tiny_run.TINY, "train_steps": 2}
 
 
 @pytest.mark.parametrize("capabilities, policy", [

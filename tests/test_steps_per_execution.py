@@ -6,15 +6,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from tiny_run import tiny_config
 
 from infogan_tf import callbacks, config, latents, train_lib, workdir
-
-TINY = dict(dataset="shapes", image_size=28, codes="cat:3,cont:1", noise_dim=4, batch_size=8, steps_per_epoch=2,
-            checkpoint_every_steps=2, traversal_rows=2, shuffle_buffer=64, verbose=0)
-
-
-def _config(tmp_path, **overrides):
-    return config.TrainConfig(workdir=str(tmp_path / "run"), **{**TINY, **overrides})
 
 
 @pytest.mark.parametrize("per_call, start, steps, every, size", [
@@ -41,7 +35,7 @@ def _layout(run: workdir.Workdir) -> dict:
 @pytest.fixture(scope="module")
 def step_by_step(tmp_path_factory) -> config.TrainConfig:
     """A 4-step run, one step per call: what every batched run is compared with."""
-    cfg = _config(tmp_path_factory.mktemp("one"), train_steps=4, seed=3)
+    cfg = tiny_config(tmp_path_factory.mktemp("one"), train_steps=4, seed=3)
     assert train_lib.train(cfg)["global_step"] == 4
     return cfg
 

@@ -6,16 +6,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
+from tiny_run import tiny_config
 
 from infogan_tf import config, latents, train_lib, workdir
 from infogan_tf.checkpoints import Checkpoints
-
-TINY = dict(dataset="shapes", image_size=28, codes="cat:3,cont:1", noise_dim=4, batch_size=8, steps_per_epoch=2,
-            checkpoint_every_steps=2, traversal_rows=2, shuffle_buffer=64, verbose=0)
-
-
-def _config(tmp_path, **overrides):
-    return config.TrainConfig(workdir=str(tmp_path / "run"), **{**TINY, **overrides})
 
 
 @pytest.mark.parametrize(
@@ -55,7 +49,7 @@ def _summaries(folder):
 
 
 def test_train_writes_the_documented_workdir(tmp_path):
-    summary = train_lib.train(_config(tmp_path, train_steps=4), flags_text="--train_steps=4\n")
+    summary = train_lib.train(tiny_config(tmp_path, train_steps=4), flags_text="--train_steps=4\n")
     run = workdir.Workdir(tmp_path / "run")
     assert summary["global_step"] == 4
     on_disk = json.loads(run.run_summary.read_text())
@@ -70,7 +64,7 @@ def test_train_writes_the_documented_workdir(tmp_path):
     assert all(gif.startswith(b"GIF89a") for gif in gifs.values())
     assert run.flags_file.read_text() == "--train_steps=4\n"
     # config.json holds the policy the run trained with: the default `auto`, resolved (float32 on test hosts).
-    assert run.read_config() == _config(tmp_path, train_steps=4, precision="float32")
+    assert run.read_config() == tiny_config(tmp_path, train_steps=4, precision="float32")
     assert [row["step"] for row in run.read_history()] == [2, 4]
     assert {"d_loss", "g_loss", "mi_cat3_0"} <= set(run.read_history()[-1])
     assert list(run.tensorboard.iterdir())
@@ -86,13 +80,13 @@ def test_train_writes_the_documented_workdir(tmp_path):
 
 @pytest.mark.slow
 def test_resume_continues_step_counter_and_optimizer_state(tmp_path):
-    train_lib.train(_config(tmp_path, train_steps=2))
+    train_lib.train(tiny_config(tmp_path, train_steps=2))
     run = workdir.Workdir(tmp_path / "run")
     saved = tf.train.load_checkpoint(str(run.checkpoints / "ckpt-2"))
     slot_keys = [k for k in saved.get_variable_to_shape_map() if "g_optimizer" in k and "VARIABLE_VALUE" in k]
     assert slot_keys
 
-    cfg = _config(tmp_path, train_steps=2)
+    cfg = tiny_config(tmp_path, train_steps=2)
     spec = latents.parse_latent_spec(cfg.codes, cfg.noise_dim)
     gan = train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=1)
     assert Checkpoints(gan, run.checkpoints, 3).restore_latest() == 2
@@ -100,19 +94,19 @@ def test_resume_continues_step_counter_and_optimizer_state(tmp_path):
     restored = {v.path: v.numpy() for v in gan.g_optimizer.variables}
     assert any(np.abs(value).sum() > 0 for name, value in restored.items() if "iteration" not in name)
 
-    summary = train_lib.train(_config(tmp_path, train_steps=5))
+    summary = train_lib.train(tiny_config(tmp_path, train_steps=5))
     assert summary["resumed_from_steps"] == [2] and summary["global_step"] == 5
     resumed = tf.train.load_checkpoint(tf.train.latest_checkpoint(str(run.checkpoints)))
     iterations = [k for k in resumed.get_variable_to_shape_map() if k.startswith("g_optimizer/_iterations")]
     assert [int(resumed.get_tensor(k)) for k in iterations] == [5]
 
-    again = train_lib.train(_config(tmp_path, train_steps=5))
+    again = train_lib.train(tiny_config(tmp_path, train_steps=5))
     assert again["global_step"] == 5 and again["resumed_from_steps"] == [2, 5]
 
 
 @pytest.mark.slow
 def test_contrastive_term_switches_on_at_its_step_and_its_head_resumes_exactly(tmp_path):
-    cfg = _config(tmp_path, train_steps=3, checkpoint_every_steps=1, contrastive_weight=1.0, contrastive_start_step=1,
+    cfg = tiny_config(tmp_path, train_steps=3, checkpoint_every_steps=1, contrastive_weight=1.0, contrastive_start_step=1,
                   spectral_norm=True, d_batch_norm=False, g_steps_per_d_step=2)
     train_lib.train(cfg)
     run = workdir.Workdir(tmp_path / "run")
@@ -144,7 +138,7 @@ def test_contrastive_term_switches_on_at_its_step_and_its_head_resumes_exactly(t
 
 
 def test_divergence_stops_and_keeps_last_good_checkpoint(tmp_path):
-    cfg = _config(tmp_path, train_steps=6, d_learning_rate=1e30, g_learning_rate=1e30)
+    cfg = tiny_config(tmp_path, train_steps=6, d_learning_rate=1e30, g_learning_rate=1e30)
     with pytest.raises(train_lib.TrainingDiverged, match="became nan|became inf"):
         train_lib.train(cfg)
     kept = tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints"))
@@ -156,7 +150,7 @@ def test_divergence_stops_and_keeps_last_good_checkpoint(tmp_path):
 
 def test_tfds_dataset_trains_with_mocked_tfds(tmp_path):
     with tfds.testing.mock_data(num_examples=32):
-        summary = train_lib.train(_config(tmp_path, dataset="mnist", image_size=None, train_steps=2))
+        summary = train_lib.train(tiny_config(tmp_path, dataset="mnist", image_size=None, train_steps=2))
     assert summary["global_step"] == 2 and summary["image_shape"] == [28, 28, 1]
 
 
@@ -173,7 +167,7 @@ def test_batch_that_does_not_split_across_replicas_is_refused():
 def test_same_seed_gives_the_same_run(tmp_path):
     weights = []
     for name in ("a", "b"):
-        train_lib.train(_config(tmp_path / name, train_steps=2, seed=7))
+        train_lib.train(tiny_config(tmp_path / name, train_steps=2, seed=7))
         weights.append(keras.models.load_model(tmp_path / name / "run" / "generator.keras").get_weights())
     for a, b in zip(*weights):
         np.testing.assert_array_equal(a, b)
