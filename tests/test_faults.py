@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import logging
 import os
 import shutil
 import signal
@@ -216,7 +217,7 @@ def test_fault_line_names_the_path():
 
 
 @pytest.mark.slow
-def test_sigterm_saves_the_step_reached_and_the_rerun_continues(tmp_path):
+def test_sigterm_saves_the_step_reached_and_the_rerun_continues(tmp_path, caplog):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     run = tmp_path / "run"
     args = [f"--flagfile={os.path.join(root, 'configs', 'tiny_test.cfg')}", f"--workdir={run}",
@@ -239,6 +240,8 @@ def test_sigterm_saves_the_step_reached_and_the_rerun_continues(tmp_path):
     assert not [p for p in (run / "checkpoints").iterdir() if "temp" in p.name]
     assert (run / "generator.keras").exists() and (run / "encoder.keras").exists()
     # The same command again (its parsing and main in this process) continues from there.
-    assert last_line(train_cli, "train.py", *args, f"--train_steps={step + 2}") == (0, "")
+    with caplog.at_level(logging.INFO):
+        assert last_line(train_cli, "train.py", *args, f"--train_steps={step + 2}") == (0, "")
+    assert f"Resumed from step {step}" in caplog.text
     resumed = json.loads((run / "run_summary.json").read_text())
     assert resumed["resumed_from_steps"] == [step] and resumed["global_step"] == step + 2

@@ -2,6 +2,7 @@
 stopping in a subprocess)."""
 
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -23,7 +24,8 @@ def _error_lines(stderr: str) -> list[str]:
 
 
 @pytest.mark.slow
-def test_the_installed_command_trains_a_shipped_config_outside_the_checkout_and_its_flags_file_resumes_it(tmp_path):
+def test_the_installed_command_trains_a_shipped_config_outside_the_checkout_and_its_flags_file_resumes_it(tmp_path,
+                                                                                                          caplog):
     """`pip install` gives `infogan-train`, and `--config=NAME` needs no checkout; flags after it override it.
 
     `python train.py` runs the same `run()`; it starts as a process in test_faults (SIGTERM, a disk fault).
@@ -45,7 +47,9 @@ def test_the_installed_command_trains_a_shipped_config_outside_the_checkout_and_
     # The run's own flags.cfg repeats it (in this process: the program's parsing and main, not a second TF start).
     from infogan_tf.cli import train as train_cli
 
-    assert last_line(train_cli, "train.py", f"--flagfile={run / 'flags.cfg'}", "--train_steps=4") == (0, "")
+    with caplog.at_level(logging.INFO):
+        assert last_line(train_cli, "train.py", f"--flagfile={run / 'flags.cfg'}", "--train_steps=4") == (0, "")
+    assert "Resumed from step 2" in caplog.text
     resumed = json.loads((run / "run_summary.json").read_text())
     assert resumed["global_step"] == 4 and resumed["resumed_from_steps"] == [2]
 
