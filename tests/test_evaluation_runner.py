@@ -10,8 +10,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 from infogan_tf import config, datasets, latents, train_lib, workdir
-from infogan_tf.evaluation import loaded_run, runner
-from infogan_tf.evaluation import protocol
+from infogan_tf.evaluation import loaded_run, protocol, runner
 from infogan_tf.evaluation.protocol import protocol_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -262,8 +261,9 @@ def test_cli_reports_a_missing_workdir_in_one_line(tmp_path):
     ([], "--workdir"),
 ])
 def test_cli_bad_input_gives_one_line_naming_it(shapes_run, tmp_path, args, message):
-    from infogan_tf.cli import evaluate as evaluate_cli
     from cli_in_process import last_line
+
+    from infogan_tf.cli import evaluate as evaluate_cli
 
     paths = {"tmp": tmp_path, "run": shapes_run}
     status, line = last_line(evaluate_cli, "evaluate.py", *(arg.format(**paths) for arg in args))

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_in_process import last_line
 
 from infogan_tf.cli import export as export_cli
-from cli_in_process import last_line
 
 ROOT = Path(__file__).resolve().parents[1]
 

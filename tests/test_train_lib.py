@@ -8,7 +8,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 from tiny_run import tiny_config
 
-from infogan_tf import config, latents, train_lib, workdir
+from infogan_tf import latents, train_lib, workdir
 from infogan_tf.checkpoints import Checkpoints
 
 
@@ -57,7 +57,8 @@ def test_train_writes_the_documented_workdir(tmp_path):
     assert set(on_disk["mi_estimates_nats"]) == {"cat3_0", "cont_0"}
     assert {"d_loss", "g_loss", "mi_loss"} <= set(on_disk["final_losses"])
     assert sorted(p.name for p in run.samples.iterdir()) == [
-        f"step_{step:07d}_{name}.{suffix}" for step in (2, 4) for name in ("cat3_0", "cont_0") for suffix in ("gif", "png")]
+        f"step_{step:07d}_{name}.{suffix}"
+        for step in (2, 4) for name in ("cat3_0", "cont_0") for suffix in ("gif", "png")]
     gifs = {event_tag: value.tensor.string_val[2] for event_tag, value in _summaries(run.tensorboard)
             if event_tag.startswith("traversal_gif/")}
     assert set(gifs) == {"traversal_gif/cat3_0", "traversal_gif/cont_0"}
@@ -106,8 +107,8 @@ def test_resume_continues_step_counter_and_optimizer_state(tmp_path):
 
 @pytest.mark.slow
 def test_contrastive_term_switches_on_at_its_step_and_its_head_resumes_exactly(tmp_path):
-    cfg = tiny_config(tmp_path, train_steps=3, checkpoint_every_steps=1, contrastive_weight=1.0, contrastive_start_step=1,
-                  spectral_norm=True, d_batch_norm=False, g_steps_per_d_step=2)
+    cfg = tiny_config(tmp_path, train_steps=3, checkpoint_every_steps=1, contrastive_weight=1.0,
+                      contrastive_start_step=1, spectral_norm=True, d_batch_norm=False, g_steps_per_d_step=2)
     train_lib.train(cfg)
     run = workdir.Workdir(tmp_path / "run")
     history = run.read_history()
