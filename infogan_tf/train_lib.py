@@ -128,7 +128,7 @@ def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[re
             logging.warning("--categorical_invariance_weight is ignored: --codes=%s has no categorical code",
                             config.codes)
     if config.real_reconstruction_weight > 0:
-        terms.append(regularizers.RealReconstruction(spec, config.real_reconstruction_weight))
+        terms.append(regularizers.RealReconstruction(config.real_reconstruction_weight))
     if config.contrastive_weight > 0:
         terms.append(regularizers.Contrastive(
             spec, config.contrastive_weight, start_step=config.contrastive_start_step, gap=config.contrastive_gap,

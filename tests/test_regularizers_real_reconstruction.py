@@ -55,7 +55,7 @@ def test_blur_keeps_the_mass_and_matches_a_direct_convolution():
 def test_loss_is_smallest_where_the_reading_draws_the_real_sprite_and_its_gradient_points_there():
     spec = latents.parse_latent_spec("cont:1", noise_dim=2)
     real = _blob_at(tf.fill([4], 0.25))
-    term = RealReconstruction(spec, weight=1.0)
+    term = RealReconstruction(weight=1.0)
     readings = tf.Variable([[0.25], [0.0], [-0.5], [0.6]])  # Q's Normal mean per image
     with tf.GradientTape() as tape:
         loss = term.terms(_context(spec, real, readings)).loss
@@ -71,7 +71,7 @@ def test_categorical_readings_take_the_most_likely_value_without_a_gradient():
     real = _blob_at(tf.fill([2], 0.0))
     q_params = tf.Variable([[5.0, 0.0, 0.0, 0.3], [0.0, 0.0, 5.0, -0.3]])
     with tf.GradientTape() as tape:
-        total = tf.reduce_sum(RealReconstruction(spec, weight=1.0).terms(_context(spec, real, q_params)).loss)
+        total = tf.reduce_sum(RealReconstruction(weight=1.0).terms(_context(spec, real, q_params)).loss)
     gradient = tape.gradient(total, q_params).numpy()
     np.testing.assert_array_equal(gradient[:, :3], 0.0)
     assert np.all(gradient[:, 3] != 0.0)

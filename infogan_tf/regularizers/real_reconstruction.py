@@ -29,7 +29,7 @@ class RealReconstruction(Regularizer):
 
     trains_discriminator = True
 
-    def __init__(self, spec: latents.LatentSpec, weight: float, blur_fraction: float = 1.0 / 14.0):
+    def __init__(self, weight: float, blur_fraction: float = 1.0 / 14.0):
         """`blur_fraction`: the Gaussian blur's sigma as a fraction of the image width (2 px at 28 px)."""
         super().__init__("real_reconstruction", weight)
         self.blur_fraction = float(blur_fraction)
