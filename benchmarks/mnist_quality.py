@@ -6,7 +6,8 @@ Trains `configs/mnist.cfg` on `test[:9000]` of the IDX files (labels unused) in 
 chunk resumes the previous checkpoint) and after each chunk scores the saved encoder on the last 1,000 digits, which
 it never trained on: Hungarian-matched accuracy of the Cat(10) code and its MI estimate. Prints a table, the step and
 wall time at which accuracy first reached --target, and rewrites WORKDIR/quality.json after every evaluation: rerun
-with a larger --train_steps to continue (steps already trained are not scored again).
+with a larger --train_steps to continue (steps already trained are not scored again). --stop_at_target ends the run
+at the first evaluation that reaches --target.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ flags.DEFINE_string("config", "configs/mnist.cfg", "Flagfile with the training s
 flags.DEFINE_integer("train_steps", 6000, "Total training steps.")
 flags.DEFINE_integer("eval_every", 500, "Steps between evaluations.")
 flags.DEFINE_float("target", 0.90, "Accuracy whose time-to-reach is reported.")
+flags.DEFINE_bool("stop_at_target", False, "Stop after the first evaluation that reaches --target (time-to-quality "
+                  "runs need no steps past it).")
 flags.DEFINE_integer("seed", 0, "Training seed.")
 flags.DEFINE_string("precision", "auto", "Training precision policy (auto: as train.py picks it for this host).")
 
@@ -65,6 +68,8 @@ def main(argv):
         rows.append(row)
         print(json.dumps(row), flush=True)
         workdir.atomic_write_text(results_path, json.dumps(_summarise(rows), indent=2) + "\n")
+        if FLAGS.stop_at_target and row["matched_accuracy"] >= FLAGS.target:
+            break
     result = _summarise(rows)
     print("step  wall_s  matched_acc  nmi  mi_cat10")
     for row in rows:
