@@ -56,6 +56,8 @@ def main(argv):
     rows = json.loads(results_path.read_text())["rows"] if results_path.exists() else []
     trained = workdir.Workdir(FLAGS.workdir).read_summary().get("global_step", 0)
     for target_step in range(FLAGS.eval_every, FLAGS.train_steps + 1, FLAGS.eval_every):
+        if FLAGS.stop_at_target and _summarise(rows)["time_to_target"]:
+            break
         if target_step <= trained:
             continue
         summary = train_lib.train(config_lib.config_from_flags(values, **overrides, train_steps=target_step))
@@ -68,8 +70,6 @@ def main(argv):
         rows.append(row)
         print(json.dumps(row), flush=True)
         workdir.atomic_write_text(results_path, json.dumps(_summarise(rows), indent=2) + "\n")
-        if FLAGS.stop_at_target and row["matched_accuracy"] >= FLAGS.target:
-            break
     result = _summarise(rows)
     print("step  wall_s  matched_acc  nmi  mi_cat10")
     for row in rows:
