@@ -103,7 +103,7 @@ def export_servables(
                 "global_step": summary.get("global_step"),
                 "flags": flags,
             }
-            writer.write_version(folder, models[kind], endpoints[kind], metadata, names[kind])
+            writer.write_version(folder, endpoints[kind], metadata, names[kind])
         writer.commit(staged, targets)
     logging.info("Exported version %d: %s", version, ", ".join(str(target) for target in targets.values()))
     return {"version": version, **{kind: str(target) for kind, target in targets.items()}}

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import keras
 import numpy as np
 import tensorflow as tf
 from absl import logging
 from tensorflow.core.protobuf import saved_model_pb2
+from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
 from infogan_tf import workdir
 from infogan_tf.export.signatures import Endpoint
@@ -151,15 +151,32 @@ def write_warmup(version_dir: Path, servable: str, signatures: Mapping[str, Mapp
     return True
 
 
+def frozen_signature(endpoint: Endpoint) -> tf.types.experimental.PolymorphicFunction:
+    """The endpoint as a graph function whose weights are constants instead of variables.
+
+    A servable's weights never change. As constants, a batch-1 generator call in a TF1 session took about half the
+    time of the variable-backed graph on CPU, with identical outputs (docs/RESULTS.md, "Serving"). It takes and
+    returns the endpoint's dict, so signature keys, tensor names and `keras.layers.TFSMLayer` calls stay the same.
+    """
+    traced = tf.function(endpoint.function).get_concrete_function(endpoint.input_signature)
+    frozen = convert_variables_to_constants_v2(traced)
+    names = sorted(traced.structured_outputs)  # the order in which the frozen graph returns them
+
+    @tf.function(input_signature=[endpoint.input_signature])
+    def served(inputs: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        return dict(zip(names, tf.nest.flatten(frozen(*tf.nest.flatten(inputs)))))
+
+    return served
+
+
 def write_version(
-    version_dir: Path, model: keras.Model, endpoints: Mapping[str, Endpoint], metadata: Mapping[str, Any], servable: str
+    version_dir: Path, endpoints: Mapping[str, Endpoint], metadata: Mapping[str, Any], servable: str
 ) -> None:
     """One complete version: the SavedModel, `assets.extra/infogan.json` (with its signatures) and warmup requests."""
-    archive = keras.export.ExportArchive()
-    archive.track(model)
+    module = tf.Module()
     for name, endpoint in endpoints.items():
-        archive.add_endpoint(name, endpoint.function, input_signature=[endpoint.input_signature])
-    archive.write_out(str(version_dir), verbose=False)
+        setattr(module, name, frozen_signature(endpoint))  # as an attribute too, for TFSMLayer's call_endpoint
+    tf.saved_model.save(module, str(version_dir), signatures={name: getattr(module, name) for name in endpoints})
     signatures = read_signatures(version_dir)
     workdir.atomic_write_json(version_dir / ASSETS_EXTRA / METADATA_FILE, {**metadata, "signatures": signatures})
     write_warmup(version_dir, servable, signatures)
