@@ -86,6 +86,11 @@ def architecture_for(image_shape: tuple[int, int, int], requested_size: int | No
     return ARCHITECTURES[height]
 
 
+def _layer_sizes(image_shape: tuple[int, int, int], options: NetworkOptions) -> Architecture:
+    """The resolution's architecture at the options' width: what every network builder lays out."""
+    return architecture_for(image_shape).scaled(options.width)
+
+
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class LatentEncoding(layers.Layer):
     """Turns grouped latents (noise, categorical indices, continuous, Bernoulli) into G's input vector.
@@ -142,7 +147,7 @@ def build_generator(
     spec: latents.LatentSpec, image_shape: tuple[int, int, int], options: NetworkOptions = NetworkOptions()
 ) -> keras.Model:
     """G(z, c) -> images in [0, 1], float32, shape [B, H, W, C]."""
-    arch = architecture_for(image_shape).scaled(options.width)
+    arch = _layer_sizes(image_shape, options)
     inputs = {
         name: keras.Input(shape=(width,), dtype=dtype, name=name)
         for name, (width, dtype) in generator_input_specs(spec).items()
@@ -196,7 +201,7 @@ def build_discriminator(
     Q shares every layer of D but the last, as in the paper, so the mutual-information loss also shapes the trunk.
     With spectral norm, every layer of both heads is normalised too, as in InfoGAN-CR.
     """
-    arch = architecture_for(image_shape).scaled(options.width)
+    arch = _layer_sizes(image_shape, options)
     images = keras.Input(shape=image_shape, name="images")
     x = _trunk(images, arch, options)
     logit = _dense(1, options, dtype="float32", name="logit")(x)
@@ -216,6 +221,6 @@ def build_pair_discriminator(
     """
     height, width, channels = image_shape
     pairs = keras.Input(shape=(height, width, 2 * channels), name="image_pairs")
-    x = _trunk(pairs, architecture_for(image_shape).scaled(options.width), options)
+    x = _trunk(pairs, _layer_sizes(image_shape, options), options)
     logits = layers.Dense(num_classes, dtype="float32", name="shared_code_logits")(x)
     return keras.Model(pairs, logits, name="pair_discriminator")

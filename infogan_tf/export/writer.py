@@ -155,8 +155,9 @@ def frozen_signature(endpoint: Endpoint) -> tf.types.experimental.PolymorphicFun
     """The endpoint as a graph function whose weights are constants instead of variables.
 
     A servable's weights never change. As constants, a batch-1 generator call in a TF1 session took about half the
-    time of the variable-backed graph on CPU, with identical outputs (docs/RESULTS.md, "Serving"). It takes and
-    returns the endpoint's dict, so signature keys, tensor names and `keras.layers.TFSMLayer` calls stay the same.
+    time of the variable-backed graph on CPU, with identical outputs (docs/RESULTS.md, "Weights as constants").
+    It takes and returns the endpoint's dict, so signature keys, tensor names and `keras.layers.TFSMLayer` calls
+    stay the same.
     """
     traced = tf.function(endpoint.function).get_concrete_function(endpoint.input_signature)
     frozen = convert_variables_to_constants_v2(traced)
