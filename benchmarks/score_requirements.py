@@ -1,0 +1,87 @@
+"""What encoder do the MIG and FactorVAE targets ask for on the dSprites factor grid? Scores of simulated encoders.
+
+    python benchmarks/score_requirements.py [--read=scale,x_position,y_position] [--correlations=0.8,0.9,0.98]
+
+A learned encoder is judged by how closely each code follows one factor. This prints the scores that closeness
+buys: for each correlation r, an encoder whose i-th code is r * (factor i, standardised) + sqrt(1 - r^2) * noise
+for every factor in --read, and pure noise for the others, scored by the project's own MIG and FactorVAE code with
+the full protocol's sample sizes (`evaluation.protocol.protocol_for()`). Measured |correlations| of a run
+(evaluate.py's `factor_followers`) can be set against it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from absl import app, flags
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+FLAGS = flags.FLAGS
+flags.DEFINE_list("read", ["scale", "x_position", "y_position"], "Factors each read by a code of their own.")
+flags.DEFINE_list("correlations", ["0.5", "0.7", "0.8", "0.9", "0.95", "0.98", "0.99"],
+                  "Correlation of each read factor with its code.")
+flags.DEFINE_integer("seed", 0, "Seed of the factors and the noise.")
+
+
+class SimulatedEncoder:
+    """Ground-truth data whose "images" are the factors themselves, read by codes with a set correlation.
+
+    Serves both as FactorVAE's ground-truth data and, through `encode`, as its representation function.
+    """
+
+    def __init__(self, factor_names, factor_sizes, read, correlation, rng):
+        unknown = sorted(set(read) - set(factor_names))
+        if unknown:
+            raise app.UsageError(f"--read: unknown factors {unknown}; known: {', '.join(factor_names)}")
+        if not 0.0 <= correlation <= 1.0:
+            raise app.UsageError(f"--correlations: {correlation} is not in [0, 1]")
+        self.factor_sizes = tuple(factor_sizes)
+        self._is_read = [name in read for name in factor_names]
+        self._correlation = correlation
+        self._rng = rng
+
+    def sample_factors(self, num, rng):
+        return rng.integers(0, self.factor_sizes, size=(num, len(self.factor_sizes)), dtype=np.int64)
+
+    def images_from_factors(self, factors):
+        return factors
+
+    def encode(self, factors):
+        """One code per factor: the standardised factor blended with noise, or noise alone for unread factors."""
+        sizes = np.asarray(self.factor_sizes, np.float64)
+        standardised = (factors - (sizes - 1) / 2) / np.sqrt((sizes ** 2 - 1) / 12)
+        noise = self._rng.standard_normal(factors.shape)
+        weight = np.where(self._is_read, self._correlation, 0.0)
+        return weight * standardised + np.sqrt(1 - weight ** 2) * noise
+
+
+def main(argv):
+    del argv
+    from infogan_tf.datasets import shapes
+    from infogan_tf.evaluation.factor_vae import compute_factor_vae_score
+    from infogan_tf.evaluation.mig import compute_mig
+    from infogan_tf.evaluation.protocol import protocol_for
+
+    protocol = protocol_for()
+    print(f"factors read: {', '.join(FLAGS.read)} (the others by pure-noise codes); per-factor MIG: "
+          f"{' / '.join(shapes.FACTOR_NAMES)}")
+    print("| r | MIG | FactorVAE | per-factor MIG |")
+    print("|---|---|---|---|")
+    for text in FLAGS.correlations:
+        rng = np.random.default_rng(FLAGS.seed)
+        encoder = SimulatedEncoder(shapes.FACTOR_NAMES, shapes.FACTOR_SIZES, FLAGS.read, float(text), rng)
+        factors = encoder.sample_factors(protocol.factor_train, rng)
+        mig = compute_mig(encoder.encode(factors), factors, num_bins=protocol.mig_bins)
+        factor_vae = compute_factor_vae_score(
+            encoder, encoder.encode, rng, batch_size=protocol.factor_vae_batch, num_train=protocol.factor_vae_train,
+            num_eval=protocol.factor_vae_eval, num_variance_estimate=protocol.factor_vae_variance,
+            prune_threshold=protocol.factor_vae_prune)
+        per_factor = " / ".join(f"{value:.2f}" for value in mig["mig_per_factor"])
+        print(f"| {text} | {mig['mig']:.3f} | {factor_vae['eval_accuracy']:.3f} | {per_factor} |", flush=True)
+
+
+if __name__ == "__main__":
+    app.run(main)
