@@ -58,6 +58,13 @@ class SimulatedEncoder:
         return weight * standardised + np.sqrt(1 - weight ** 2) * noise
 
 
+def _correlations(texts: list[str]) -> list[float]:
+    try:
+        return [float(text) for text in texts]
+    except ValueError:
+        raise app.UsageError(f"--correlations: {','.join(texts)} is not a list of numbers") from None
+
+
 def main(argv):
     del argv
     from infogan_tf.datasets import shapes
@@ -70,9 +77,9 @@ def main(argv):
           f"{' / '.join(shapes.FACTOR_NAMES)}")
     print("| r | MIG | FactorVAE | per-factor MIG |")
     print("|---|---|---|---|")
-    for text in FLAGS.correlations:
+    for correlation in _correlations(FLAGS.correlations):
         rng = np.random.default_rng(FLAGS.seed)
-        encoder = SimulatedEncoder(shapes.FACTOR_NAMES, shapes.FACTOR_SIZES, FLAGS.read, float(text), rng)
+        encoder = SimulatedEncoder(shapes.FACTOR_NAMES, shapes.FACTOR_SIZES, FLAGS.read, correlation, rng)
         factors = encoder.sample_factors(protocol.factor_train, rng)
         mig = compute_mig(encoder.encode(factors), factors, num_bins=protocol.mig_bins)
         factor_vae = compute_factor_vae_score(
@@ -80,7 +87,7 @@ def main(argv):
             num_eval=protocol.factor_vae_eval, num_variance_estimate=protocol.factor_vae_variance,
             prune_threshold=protocol.factor_vae_prune)
         per_factor = " / ".join(f"{value:.2f}" for value in mig["mig_per_factor"])
-        print(f"| {text} | {mig['mig']:.3f} | {factor_vae['eval_accuracy']:.3f} | {per_factor} |", flush=True)
+        print(f"| {correlation:g} | {mig['mig']:.3f} | {factor_vae['eval_accuracy']:.3f} | {per_factor} |", flush=True)
 
 
 if __name__ == "__main__":

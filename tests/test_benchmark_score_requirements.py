@@ -50,3 +50,8 @@ def test_scores_rise_with_the_correlation():
 def test_bad_settings_are_refused_by_name(read, correlation):
     with pytest.raises(app.UsageError, match="slant|1.5"):
         _encoder(read, correlation)
+
+
+def test_a_correlation_that_is_not_a_number_is_refused_by_name():
+    with pytest.raises(app.UsageError, match="0.8,high"):
+        score_requirements._correlations(["0.8", "high"])
