@@ -54,6 +54,9 @@ def main(argv):
     held_out = datasets.load_examples(overrides["dataset"], "test[9000:]")
     results_path = Path(FLAGS.workdir) / "quality.json"
     rows = json.loads(results_path.read_text())["rows"] if results_path.exists() else []
+    if rows:
+        print(f"{results_path} already holds {len(rows)} evaluations (to step {rows[-1]['step']}); they are kept and "
+              "not repeated: give a new --workdir to measure from scratch", flush=True)
     trained = workdir.Workdir(FLAGS.workdir).read_summary().get("global_step", 0)
     for target_step in range(FLAGS.eval_every, FLAGS.train_steps + 1, FLAGS.eval_every):
         if FLAGS.stop_at_target and _summarise(rows)["time_to_target"]:
