@@ -26,36 +26,31 @@ flags.DEFINE_list("correlations", ["0.5", "0.7", "0.8", "0.9", "0.95", "0.98", "
 flags.DEFINE_integer("seed", 0, "Seed of the factors and the noise.")
 
 
-class SimulatedEncoder:
+def simulated_encoder(info, read: list[str], correlation: float, rng: np.random.Generator):
     """Ground-truth data whose "images" are the factors themselves, read by codes with a set correlation.
 
     Serves both as FactorVAE's ground-truth data and, through `encode`, as its representation function.
     """
+    from infogan_tf.datasets.ground_truth import GroundTruthData
 
-    def __init__(self, factor_names, factor_sizes, read, correlation, rng):
-        unknown = sorted(set(read) - set(factor_names))
-        if unknown:
-            raise app.UsageError(f"--read: unknown factors {unknown}; known: {', '.join(factor_names)}")
-        if not 0.0 <= correlation <= 1.0:
-            raise app.UsageError(f"--correlations: {correlation} is not in [0, 1]")
-        self.factor_sizes = tuple(factor_sizes)
-        self._is_read = [name in read for name in factor_names]
-        self._correlation = correlation
-        self._rng = rng
+    unknown = sorted(set(read) - set(info.factor_names))
+    if unknown:
+        raise app.UsageError(f"--read: unknown factors {unknown}; known: {', '.join(info.factor_names)}")
+    if not 0.0 <= correlation <= 1.0:
+        raise app.UsageError(f"--correlations: {correlation} is not in [0, 1]")
+    weight = np.where([name in read for name in info.factor_names], correlation, 0.0)
+    sizes = np.asarray(info.factor_sizes, np.float64)
 
-    def sample_factors(self, num, rng):
-        return rng.integers(0, self.factor_sizes, size=(num, len(self.factor_sizes)), dtype=np.int64)
+    class SimulatedEncoder(GroundTruthData):
+        def images_from_factors(self, factors: np.ndarray) -> np.ndarray:
+            return self._check_factors(factors)
 
-    def images_from_factors(self, factors):
-        return factors
+        def encode(self, factors: np.ndarray) -> np.ndarray:
+            """One code per factor: the standardised factor blended with noise, or noise alone for unread ones."""
+            standardised = (factors - (sizes - 1) / 2) / np.sqrt((sizes ** 2 - 1) / 12)
+            return weight * standardised + np.sqrt(1 - weight ** 2) * rng.standard_normal(factors.shape)
 
-    def encode(self, factors):
-        """One code per factor: the standardised factor blended with noise, or noise alone for unread factors."""
-        sizes = np.asarray(self.factor_sizes, np.float64)
-        standardised = (factors - (sizes - 1) / 2) / np.sqrt((sizes ** 2 - 1) / 12)
-        noise = self._rng.standard_normal(factors.shape)
-        weight = np.where(self._is_read, self._correlation, 0.0)
-        return weight * standardised + np.sqrt(1 - weight ** 2) * noise
+    return SimulatedEncoder(info)
 
 
 def _correlations(texts: list[str]) -> list[float]:
@@ -79,7 +74,7 @@ def main(argv):
     print("|---|---|---|---|")
     for correlation in _correlations(FLAGS.correlations):
         rng = np.random.default_rng(FLAGS.seed)
-        encoder = SimulatedEncoder(shapes.FACTOR_NAMES, shapes.FACTOR_SIZES, FLAGS.read, correlation, rng)
+        encoder = simulated_encoder(shapes.info(), FLAGS.read, correlation, rng)
         factors = encoder.sample_factors(protocol.factor_train, rng)
         mig = compute_mig(encoder.encode(factors), factors, num_bins=protocol.mig_bins)
         factor_vae = compute_factor_vae_score(

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from absl import app
 
+from infogan_tf.datasets.base import DatasetInfo
 from infogan_tf.evaluation.factor_vae import compute_factor_vae_score
 from infogan_tf.evaluation.mig import compute_mig
 
@@ -15,12 +16,11 @@ spec = importlib.util.spec_from_file_location("score_requirements", ROOT / "benc
 score_requirements = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(score_requirements)
 
-NAMES = ("shape", "x", "y")
-SIZES = (3, 8, 8)
+INFO = DatasetInfo("simulated", (1, 1, 1), None, ("shape", "x", "y"), (3, 8, 8))
 
 
 def _encoder(read, correlation, seed=0):
-    return score_requirements.SimulatedEncoder(NAMES, SIZES, read, correlation, np.random.default_rng(seed))
+    return score_requirements.simulated_encoder(INFO, read, correlation, np.random.default_rng(seed))
 
 
 def test_read_codes_have_the_set_correlation_and_unread_codes_none():
