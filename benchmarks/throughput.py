@@ -7,13 +7,16 @@ one D/Q update + one G update through `fit()`. Times each step with a callback a
 steps after --warmup; data are in-memory random images, so the input pipeline is not measured. Prints a markdown
 table (steps/s and images/s) and writes it as JSON with --out.
 
-    python benchmarks/throughput.py --variant=main:/path/to/main-checkout: '--variant=bf16:.:--precision=mixed_bfloat16 --jit_compile' \
-        --runs_config=configs/mnist.cfg '--train_flags=--dataset=idx:/abs/mnist --train_split=test[:9000]'
+    python benchmarks/throughput.py --variant=main:/path/to/main-checkout: \
+        '--variant=bf16:.:--precision=mixed_bfloat16 --jit_compile' --runs_config=configs/mnist.cfg \
+        '--train_flags=--dataset=idx:/abs/mnist --train_split=test[:9000]'
 
 The comparison runs whole `train.py` runs (--train_steps each, from an empty workdir) of every --variant
-(NAME:CHECKOUT:EXTRA_FLAGS, flags as on a command line) in turn, --rounds times, and prints each run's steps/s as train.py
-logs it, the median per variant and its ratio to the first variant: this machine's speed drifts, so only runs
-measured alternately in one invocation compare.
+(NAME:CHECKOUT:EXTRA_FLAGS, flags as on a command line) in turn, --rounds times, and prints two rates per run, the
+median per variant and its ratio to the first variant: this machine's speed drifts, so only runs measured
+alternately in one invocation compare. "steps/s" is the rate train.py logs (its fit calls from start to return);
+"in-fit steps/s" counts the run summary's `wall_time_s` (start of training to the last epoch's end) and so leaves
+out whatever happens after the last epoch, such as the wait for tf.data's threads when the iterator is deleted.
 """
 
 from __future__ import annotations
@@ -102,8 +105,9 @@ class Variant:
         if not (self.checkout / "train.py").is_file():
             raise app.UsageError(f"--variant={text!r}: {self.checkout} has no train.py")
 
-    def steps_per_second(self, scratch: Path) -> float:
-        """Trains one run from an empty workdir; its steps/s as train.py measured it (fit calls, no start-up)."""
+    def steps_per_second(self, scratch: Path) -> tuple[float, float]:
+        """Trains one run from an empty workdir; its steps/s as train.py logged it (fit calls, no start-up) and as
+        its run summary counts it (to the last epoch's end)."""
         workdir = Path(tempfile.mkdtemp(dir=scratch))
         command = [sys.executable, "train.py", f"--flagfile={FLAGS.runs_config}", f"--workdir={workdir}",
                    f"--train_steps={FLAGS.train_steps}", "--verbose=0", *shlex.split(FLAGS.train_flags), *self.extra]
@@ -113,27 +117,33 @@ class Variant:
             tail = done.stderr.strip().splitlines()[-1:] or ["(no output)"]
             sys.exit(f"throughput.py: error: variant {self.name} failed: {tail[0]}")
         steps, seconds = found[-1]
-        return int(steps) / float(seconds)
+        summary = json.loads((workdir / "run_summary.json").read_text())
+        return int(steps) / float(seconds), int(steps) / float(summary["wall_time_s"])
 
 
 def compare(variants: list[Variant]) -> None:
     """Alternates whole runs of the variants and prints the medians and their ratios to the first variant."""
-    measured: dict[str, list[float]] = {variant.name: [] for variant in variants}
+    measured: dict[str, dict[str, list[float]]] = {variant.name: {"logged": [], "in_fit": []} for variant in variants}
     with tempfile.TemporaryDirectory() as scratch:
         for round_index in range(FLAGS.rounds):
             for variant in variants:
-                rate = variant.steps_per_second(Path(scratch))
-                measured[variant.name].append(rate)
-                print(json.dumps({"round": round_index, "variant": variant.name, "steps_per_s": round(rate, 3)}),
-                      flush=True)
-    baseline = statistics.median(measured[variants[0].name])
-    print(f"\n| variant | checkout | extra flags | steps/s per run | median | ratio to {variants[0].name} |")
-    print("|---|---|---|---|---|---|")
+                logged, in_fit = variant.steps_per_second(Path(scratch))
+                measured[variant.name]["logged"].append(logged)
+                measured[variant.name]["in_fit"].append(in_fit)
+                print(json.dumps({"round": round_index, "variant": variant.name, "steps_per_s": round(logged, 3),
+                                  "in_fit_steps_per_s": round(in_fit, 3)}), flush=True)
+    first = variants[0].name
+    print(f"\n| variant | checkout | extra flags | steps/s per run | median | ratio to {first} "
+          f"| in-fit steps/s per run | median | ratio to {first} |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for variant in variants:
-        rates = measured[variant.name]
-        median = statistics.median(rates)
-        print(f"| {variant.name} | {variant.checkout} | {' '.join(variant.extra) or '-'} | "
-              f"{', '.join(f'{rate:.2f}' for rate in rates)} | {median:.2f} | {median / baseline:.2f} |")
+        cells = []
+        for kind in ("logged", "in_fit"):
+            rates = measured[variant.name][kind]
+            median = statistics.median(rates)
+            cells.append(f"{', '.join(f'{rate:.2f}' for rate in rates)} | {median:.2f} | "
+                         f"{median / statistics.median(measured[first][kind]):.2f}")
+        print(f"| {variant.name} | {variant.checkout} | {' '.join(variant.extra) or '-'} | {' | '.join(cells)} |")
     if FLAGS.out:
         Path(FLAGS.out).write_text(json.dumps(measured, indent=2) + "\n")
 

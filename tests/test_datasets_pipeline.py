@@ -58,6 +58,15 @@ def test_drop_remainder_keeps_static_batch_shape(grey_levels_dir):
     assert all(batch.shape == (3, 4, 4, 3) for batch in dataset.take(4).as_numpy_iterator())
 
 
+@pytest.mark.parametrize("source", ["folder", "shapes"])
+def test_training_batches_run_without_the_autotune_thread(grey_levels_dir, source):
+    # Deleting an iterator waits for that thread's next wake-up (up to a minute): the end of every fit stalled.
+    name = f"folder:{grey_levels_dir}" if source == "folder" else "shapes"
+    dataset = train_dataset(name, 4, image_size=8)
+    assert dataset.options().autotune.enabled is False
+    assert next(iter(dataset)).shape[0] == 4
+
+
 def test_load_examples_is_deterministic(grey_levels_dir):
     examples = load_examples(f"folder:{grey_levels_dir}", "train[2:]", 5, image_size=4)
     assert _order(examples.images) == [2, 3, 4, 5, 6]

@@ -88,7 +88,7 @@ def train_dataset(
         _check_positive(value, what)
     parsed = parse_split(split)
     if name == "shapes":
-        return shapes.train_dataset(parsed, batch_size, image_size, seed, shuffle_buffer)
+        return _without_autotune_thread(shapes.train_dataset(parsed, batch_size, image_size, seed, shuffle_buffer))
     data = _load_split(name, parsed, data_dir, image_size)
     if data.num_examples is not None and batch_size > data.num_examples:
         logging.warning("--batch_size=%d is larger than %s's %d images: every batch repeats images", batch_size,
@@ -97,7 +97,18 @@ def train_dataset(
     if data.fits_in_memory():
         images = images.cache()
     images = images.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat()
-    return images.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    return _without_autotune_thread(images.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
+
+
+def _without_autotune_thread(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    """Turns off tf.data's autotuning model, whose thread wakes at doubling intervals of up to a minute: deleting an
+    iterator waits for its next wake-up, so every `fit` ended with up to 60 s of nothing (docs/RESULTS.md, "The wait
+    at the end of fit"). Parallel maps then run one call per core and prefetch sizes its own buffer, which is all
+    that in-memory or rendered batches need.
+    """
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
 
 
 def load_examples(
