@@ -11,6 +11,8 @@ import keras
 import tensorflow as tf
 from absl import logging
 
+from infogan_tf.fused_adam import FusedAdam
+
 
 class SetupError(ValueError):
     """A strategy/precision/device request this machine or configuration cannot honour."""
@@ -143,8 +145,8 @@ def set_precision(policy: str) -> None:
 
 
 def make_optimizer(learning_rate: float, beta_1: float, beta_2: float, policy: str) -> keras.optimizers.Optimizer:
-    """Adam, wrapped for dynamic loss scaling under float16 (bfloat16 has float32's range and needs none)."""
-    optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2)
+    """Adam (fused), wrapped for dynamic loss scaling under float16 (bfloat16 has float32's range and needs none)."""
+    optimizer = FusedAdam(learning_rate, beta_1=beta_1, beta_2=beta_2)
     if policy == "mixed_float16":
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer
