@@ -61,19 +61,9 @@ def measure(batch_size: int, precision: str, jit: bool, steps: int, warmup: int,
             invariance_fraction: float) -> float:
     """Median seconds per training step for one setting."""
     import keras
-    import numpy as np
-    import tensorflow as tf
+    import mnist_step
 
-    from infogan_tf import config, latents, train_lib
-
-    keras.mixed_precision.set_global_policy(precision)
-    cfg = config.TrainConfig(workdir="unused", precision=precision, jit_compile=jit, batch_size=batch_size,
-                             categorical_invariance_weight=invariance_weight,
-                             invariance_batch_fraction=invariance_fraction)
-    spec = latents.parse_latent_spec(cfg.codes, cfg.noise_dim)
-    gan = train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=1)
-    images = np.random.RandomState(0).rand(batch_size * 4, 28, 28, 1).astype("float32")
-    dataset = tf.data.Dataset.from_tensor_slices(images).batch(batch_size, drop_remainder=True).repeat()
+    gan, dataset = mnist_step.build(batch_size, precision, jit, invariance_weight, invariance_fraction)
 
     class StepTimer(keras.callbacks.Callback):
         def __init__(self):
