@@ -74,3 +74,30 @@ def test_config_round_trips():
     restored = keras.optimizers.deserialize(keras.optimizers.serialize(optimizer))
     assert isinstance(restored, FusedAdam)
     assert restored.beta_1 == 0.5 and restored.epsilon == 1e-6
+
+
+def test_a_training_step_moves_the_networks_as_keras_adam_does(monkeypatch):
+    """One InfoGAN step (D/Q and G updates, invariance term on) from the same weights and data, float32."""
+    from infogan_tf import config, latents, train_lib
+
+    cfg = config.TrainConfig(workdir="unused", codes="cat:4,cont:1", noise_dim=4, batch_size=8, network_width=0.25,
+                             categorical_invariance_weight=1.0)
+    spec = latents.parse_latent_spec(cfg.codes, cfg.noise_dim)
+    images = tf.data.Dataset.from_tensor_slices(np.random.RandomState(0).rand(8, 28, 28, 1).astype("float32"))
+
+    def trained(optimizer_class, start=None):
+        monkeypatch.setattr(runtime, "FusedAdam", optimizer_class)
+        gan = train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=1)
+        if start is not None:
+            gan.set_weights(start)
+        before = [w.copy() for w in gan.get_weights()]
+        gan.fit(images.batch(8), epochs=1, verbose=0)
+        assert isinstance(gan.d_optimizer, optimizer_class)
+        return before, gan.get_weights()
+
+    start, reference = trained(keras.optimizers.Adam)
+    _, fused = trained(FusedAdam, start)
+    moved = [not np.array_equal(before, after) for before, after in zip(start, reference)]
+    assert sum(moved) > len(moved) // 2
+    for mine, theirs in zip(fused, reference):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-6)
