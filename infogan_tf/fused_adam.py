@@ -1,8 +1,9 @@
 """Keras' Adam with each variable's update done by one fused kernel.
 
 Keras 3 writes Adam's update as about ten element-wise ops per variable, each a full pass over the weights. For the
-MNIST networks (two 6,272 x 1,024 dense layers) that was 12 % of a CPU training step; TensorFlow's
-`ResourceApplyAdam` does the same arithmetic in one pass (docs/RESULTS.md, "Fused Adam").
+MNIST networks (two 6,272 x 1,024 dense layers) that was 13 % of a CPU training step's op time; TensorFlow's
+`ResourceApplyAdam` does the same arithmetic in one pass (docs/RESULTS.md, "Fused Adam and the wait at the end of
+`fit`").
 """
 
 from __future__ import annotations

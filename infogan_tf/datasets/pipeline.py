@@ -101,10 +101,10 @@ def train_dataset(
 
 
 def _without_autotune_thread(dataset: tf.data.Dataset) -> tf.data.Dataset:
-    """Turns off tf.data's autotuning model, whose thread wakes at doubling intervals of up to a minute: deleting an
-    iterator waits for its next wake-up, so every `fit` ended with up to 60 s of nothing (docs/RESULTS.md, "The wait
-    at the end of fit"). Parallel maps then run one call per core and prefetch sizes its own buffer, which is all
-    that in-memory or rendered batches need.
+    """Turns off tf.data's autotuning model. Its thread sleeps in doubling periods of up to a minute, and deleting an
+    iterator could wait for its next wake-up: a `fit` often ended with up to 60 s of nothing (docs/RESULTS.md,
+    "Fused Adam and the wait at the end of `fit`"). Parallel maps and prefetch then keep TF's untuned defaults
+    (parallelism from the core count), ample for in-memory or rendered batches, where the train step is the cost.
     """
     options = tf.data.Options()
     options.autotune.enabled = False
