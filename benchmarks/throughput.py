@@ -95,7 +95,7 @@ class Variant:
         if not (self.checkout / "train.py").is_file():
             raise app.UsageError(f"--variant={text!r}: {self.checkout} has no train.py")
 
-    def steps_per_second(self, scratch: Path) -> tuple[float, float]:
+    def run_rates(self, scratch: Path) -> tuple[float, float]:
         """Trains one run from an empty workdir; its steps/s as train.py logged it (fit calls, no start-up) and as
         its run summary counts it (to the last epoch's end)."""
         workdir = Path(tempfile.mkdtemp(dir=scratch))
@@ -117,7 +117,7 @@ def compare(variants: list[Variant]) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for round_index in range(FLAGS.rounds):
             for variant in variants:
-                logged, in_fit = variant.steps_per_second(Path(scratch))
+                logged, in_fit = variant.run_rates(Path(scratch))
                 measured[variant.name]["logged"].append(logged)
                 measured[variant.name]["in_fit"].append(in_fit)
                 print(json.dumps({"round": round_index, "variant": variant.name, "steps_per_s": round(logged, 3),

@@ -86,18 +86,24 @@ def train_dataset(
     """
     for value, what in ((batch_size, "batch_size"), (shuffle_buffer, "shuffle_buffer"), (image_size, "image_size")):
         _check_positive(value, what)
-    parsed = parse_split(split)
+    return _without_autotune_thread(
+        _endless_batches(name, parse_split(split), batch_size, data_dir, image_size, seed, shuffle_buffer)
+    )
+
+
+def _endless_batches(name: str, split: Split, batch_size: int, data_dir: str | None, image_size: int | None,
+                     seed: int, shuffle_buffer: int) -> tf.data.Dataset:
     if name == "shapes":
-        return _without_autotune_thread(shapes.train_dataset(parsed, batch_size, image_size, seed, shuffle_buffer))
-    data = _load_split(name, parsed, data_dir, image_size)
+        return shapes.train_dataset(split, batch_size, image_size, seed, shuffle_buffer)
+    data = _load_split(name, split, data_dir, image_size)
     if data.num_examples is not None and batch_size > data.num_examples:
         logging.warning("--batch_size=%d is larger than %s's %d images: every batch repeats images", batch_size,
-                        f"{name} ({split})", data.num_examples)
+                        f"{name} ({split.text})", data.num_examples)
     images = data.examples.map(lambda example: example["image"])
     if data.fits_in_memory():
         images = images.cache()
     images = images.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat()
-    return _without_autotune_thread(images.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
+    return images.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
 def _without_autotune_thread(dataset: tf.data.Dataset) -> tf.data.Dataset:
