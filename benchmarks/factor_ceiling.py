@@ -28,6 +28,8 @@ flags.DEFINE_integer("batch_size", 64, "Batch size.")
 flags.DEFINE_float("learning_rate", 2e-4, "Adam learning rate (beta_1 0.5, as D/Q's).")
 flags.DEFINE_boolean("batch_norm", True, "Batch norm in the network (as --d_batch_norm).")
 flags.DEFINE_boolean("spectral_norm", False, "Spectral norm on every layer (as --spectral_norm).")
+flags.DEFINE_boolean("q_head_spectral_norm", True, "With --spectral_norm, on Q's head layers too (as "
+                     "--q_head_spectral_norm).")
 flags.DEFINE_float("leaky_slope", 0.1, "Negative slope of the leaky ReLUs (as --leaky_slope).")
 flags.DEFINE_integer("seed", 0, "Seed of the weights and the batches.")
 
@@ -49,7 +51,7 @@ def main(argv):
     classes = shapes.FACTOR_SIZES[column]
     size = FLAGS.image_size
     options = networks.NetworkOptions(d_batch_norm=FLAGS.batch_norm, spectral_norm=FLAGS.spectral_norm,
-                                      leaky_slope=FLAGS.leaky_slope)
+                                      q_head_spectral_norm=FLAGS.q_head_spectral_norm, leaky_slope=FLAGS.leaky_slope)
     network = networks.build_discriminator(latents.parse_latent_spec(f"cat:{classes}", 0), (size, size, 1), options)
     optimizer = keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5)
     order = shapes.example_order()

@@ -66,6 +66,8 @@ class TrainConfig:
         "off. --nod_batch_norm keeps it in G only, as InfoGAN-CR does.")
     spectral_norm: bool = option(False, "Spectral normalisation of every layer of D/Q (and of the contrastive head but "
         "its output layer), as InfoGAN-CR does.")
+    q_head_spectral_norm: bool = option(True, "With --spectral_norm, normalise Q's head layers too, as InfoGAN-CR "
+        "does; off, Q's head is unconstrained and learns a subtle factor such as a sprite's shape much sooner.")
     leaky_slope: float = option(0.1, "Negative slope of D's leaky ReLUs.")
     network_width: float = option(1.0, "Scale of every hidden layer's width (units, filters) in G, D/Q and the "
         "contrastive head; 1 = the published networks. Narrow nets (e.g. 0.125) train and save fast, for smoke runs.",

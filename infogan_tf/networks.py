@@ -58,11 +58,15 @@ ARCHITECTURES = {
 
 @dataclasses.dataclass(frozen=True)
 class NetworkOptions:
-    """Layer choices on top of the resolution's architecture; `width` scales its hidden widths."""
+    """Layer choices on top of the resolution's architecture; `width` scales its hidden widths.
+
+    `q_head_spectral_norm` matters only with `spectral_norm`: off, Q's two head layers are plain dense layers.
+    """
 
     batch_norm: bool = True
     d_batch_norm: bool = True
     spectral_norm: bool = False
+    q_head_spectral_norm: bool = True
     leaky_slope: float = 0.1
     sync_batch_norm: bool = False
     width: float = 1.0
@@ -199,16 +203,19 @@ def build_discriminator(
     """D/Q: one trunk, two heads. Outputs {"logit": float32 [B, 1], "q_params": float32 [B, spec.num_q_params]}.
 
     Q shares every layer of D but the last, as in the paper, so the mutual-information loss also shapes the trunk.
-    With spectral norm, every layer of both heads is normalised too, as in InfoGAN-CR.
+    With spectral norm, every layer of both heads is normalised too, as in InfoGAN-CR, unless the options leave Q's
+    head out: a 1-Lipschitz head bounds how far apart Q's outputs for two images can be, which keeps its logits
+    within a few units and slows learning a subtle factor (docs/RESULTS.md, "Why no code names the shape").
     """
     arch = _layer_sizes(image_shape, options)
     images = keras.Input(shape=image_shape, name="images")
     x = _trunk(images, arch, options)
     logit = _dense(1, options, dtype="float32", name="logit")(x)
-    q = _dense(arch.q_hidden, options, use_bias=not options.discriminator_batch_norm)(x)
+    head = options if options.q_head_spectral_norm else dataclasses.replace(options, spectral_norm=False)
+    q = _dense(arch.q_hidden, head, use_bias=not options.discriminator_batch_norm)(x)
     q = _batch_norm(options)(q) if options.discriminator_batch_norm else q
     q = layers.LeakyReLU(options.leaky_slope)(q)
-    q_params = _dense(max(spec.num_q_params, 1), options, dtype="float32", name="q_params")(q)
+    q_params = _dense(max(spec.num_q_params, 1), head, dtype="float32", name="q_params")(q)
     return keras.Model(images, {"logit": logit, "q_params": q_params}, name="discriminator")
 
 

@@ -77,6 +77,7 @@ def build_infogan(
         batch_norm=config.batch_norm,
         d_batch_norm=config.d_batch_norm,
         spectral_norm=config.spectral_norm,
+        q_head_spectral_norm=config.q_head_spectral_norm,
         leaky_slope=config.leaky_slope,
         sync_batch_norm=replicas > 1,
         width=config.network_width,
@@ -236,7 +237,8 @@ def _restore(checkpoints: Checkpoints, run_dir: workdir.Workdir, config: TrainCo
 
 
 ARCHITECTURE_FLAGS = ("dataset", "image_size", "codes", "noise_dim", "network_width", "batch_norm", "d_batch_norm",
-                      "spectral_norm", "precision", "contrastive_weight", "contrastive_spectral_norm")
+                      "spectral_norm", "q_head_spectral_norm", "precision", "contrastive_weight",
+                      "contrastive_spectral_norm")
 
 
 def _architecture_changes(run_dir: workdir.Workdir, config: TrainConfig) -> str:

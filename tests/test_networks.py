@@ -4,6 +4,7 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf import config, encoder, latents, networks
+from infogan_tf.spectral_norm import SpectralConv2D, SpectralDense
 
 SPECS = ["cat:10", "cont:2", "cat:10,cont:2", "bern:3", "cat:3,cont:1:learned_std,bern:1"]
 
@@ -35,6 +36,45 @@ def test_options_build_and_run(options):
     discriminator = networks.build_discriminator(spec, (28, 28, 1), options)
     out = discriminator(tf.zeros([2, 28, 28, 1]), training=True)
     assert out["q_params"].shape == (2, 12)
+
+
+@pytest.mark.parametrize("q_head_spectral_norm", [True, False])
+def test_q_head_spectral_norm_switches_only_q_heads_layers(q_head_spectral_norm):
+    options = networks.NetworkOptions(d_batch_norm=False, spectral_norm=True,
+                                      q_head_spectral_norm=q_head_spectral_norm)
+    spec = latents.parse_latent_spec("cat:3,cont:2", 4)
+    discriminator = networks.build_discriminator(spec, (28, 28, 1), options)
+    dense = [layer for layer in discriminator.layers if isinstance(layer, keras.layers.Dense)]
+    normalised = {layer.name: isinstance(layer, SpectralDense) for layer in dense}
+    q_head = [layer.name for layer in dense if layer.units == 128][-1:] + ["q_params"]
+    assert all(normalised[name] == q_head_spectral_norm for name in q_head), normalised
+    assert all(normalised[name] for name in normalised if name not in q_head), normalised
+    assert all(isinstance(layer, SpectralConv2D) for layer in discriminator.layers
+               if isinstance(layer, keras.layers.Conv2D))
+
+
+def test_unnormalised_q_head_can_answer_beyond_the_lipschitz_bound():
+    """A 1-Lipschitz network cannot tell two images apart by more than their distance; a free Q head can."""
+    spec = latents.parse_latent_spec("cont:1", 0)
+    image_shape = (28, 28, 1)
+    images = tf.reshape(tf.one_hot([-1, 0], 28 * 28), [2, *image_shape])  # blank, and one pixel lit
+    spread = {}
+    for free_head in (False, True):
+        keras.utils.set_random_seed(0)
+        options = networks.NetworkOptions(d_batch_norm=False, spectral_norm=True, q_head_spectral_norm=not free_head)
+        discriminator = networks.build_discriminator(spec, image_shape, options)
+        optimizer = keras.optimizers.Adam(1e-2)
+        targets = tf.constant([[-5.0], [5.0]])
+        for _ in range(60):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(discriminator(images, training=True)["q_params"] - targets))
+            variables = discriminator.trainable_variables
+            grads = tape.gradient(loss, variables)
+            optimizer.apply_gradients((grad, variable) for grad, variable in zip(grads, variables) if grad is not None)
+        outputs = discriminator(images)["q_params"][:, 0].numpy()
+        spread[free_head] = abs(outputs[1] - outputs[0])
+    assert spread[False] <= 1.0 + 1e-3  # the two images are one pixel apart
+    assert spread[True] > 3.0, spread
 
 
 @pytest.mark.parametrize("size", [28, 32, 64])
