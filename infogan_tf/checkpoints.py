@@ -78,9 +78,13 @@ class Checkpoints:
         )
 
     def _try_restore(self, path: str) -> str | None:
-        """Restores `path`; None on success, else what is wrong with it."""
+        """Restores `path`; None on success, else what is wrong with it.
+
+        Every saved value must find its variable and every variable its value: a model with fewer weights than the
+        checkpoint (say, without spectral norm's power-iteration vectors) would otherwise load silently.
+        """
         try:
-            self.checkpoint.restore(path).assert_existing_objects_matched()
+            self.checkpoint.restore(path).assert_consumed()
         except (tf.errors.OpError, IndexError) as error:
             return f"unreadable: {first_line(error)}"
         bad = self.non_finite_variables()

@@ -115,6 +115,22 @@ def test_resuming_another_model_changes_nothing_on_disk(tmp_path, two_steps):
     assert {path: path.read_bytes() for path in before} == before
 
 
+@pytest.mark.parametrize("resumed_with, named", [(dict(spectral_norm=False), "--spectral_norm=True (now False)"),
+                                                  (dict(q_head_spectral_norm=False),
+                                                   "--q_head_spectral_norm=True (now False)")])
+def test_resuming_with_fewer_layer_weights_than_saved_is_refused(tmp_path, resumed_with, named):
+    """Spectral norm's power-iteration vectors are in the checkpoint but not in the model asked for: every kernel
+    would load, so only a check that the checkpoint is used whole tells the models apart."""
+    normalised = dict(spectral_norm=True, d_batch_norm=False)
+    train_lib.train(tiny_config(tmp_path, train_steps=2, **normalised), flags_text="--spectral_norm\n")
+    run = workdir.Workdir(tmp_path / "run")
+    before = {path: path.read_bytes() for path in (run.flags_file, run.run_summary, run.history)}
+    with pytest.raises(config.ConfigError) as raised:
+        train_lib.train(tiny_config(tmp_path, train_steps=4, **{**normalised, **resumed_with}))
+    assert named in str(raised.value) and "\n" not in str(raised.value)
+    assert {path: path.read_bytes() for path in before} == before
+
+
 def test_an_interrupted_resume_keeps_the_models_label(tmp_path, two_steps, monkeypatch):
     cfg = two_steps
     original = callbacks.RunReporter.on_epoch_end
