@@ -116,13 +116,8 @@ class Checkpoints:
         return bad
 
     def _variables(self) -> list:
-        model = self.model
-        variables = [*model.generator.weights, *model.discriminator.weights, *model.d_optimizer.variables,
-                     *model.g_optimizer.variables]
-        for regularizer in model.regularizers:
-            if regularizer.network is not None:
-                variables += [*regularizer.network.weights, *regularizer.optimizer.variables]
-        return variables
+        """Every variable the checkpoint saves, found by walking its object graph, so nothing is listed twice."""
+        return [obj for obj in tf.train.TrackableView(self.checkpoint).descendants() if isinstance(obj, keras.Variable)]
 
     def save(self) -> str:
         """Writes a checkpoint of the current step.

@@ -64,6 +64,17 @@ def test_weights_that_turn_non_finite_are_never_checkpointed(tmp_path):
     assert summary["global_step"] == 4 and "resumed_from_steps" not in summary
 
 
+def test_the_finiteness_check_covers_every_saved_variable_regularisers_included(tmp_path):
+    cfg = tiny_config(tmp_path, contrastive_weight=1.0)
+    gan = train_lib.build_infogan(cfg, latents.parse_latent_spec(cfg.codes, cfg.noise_dim), (28, 28, 1), replicas=1)
+    checkpoints = Checkpoints(gan, tmp_path / "checkpoints", 1)
+    assert checkpoints.non_finite_variables() == []
+    (head,) = gan.regularizers
+    for variable in (head.network.weights[0], head.optimizer.variables[-1], gan.d_optimizer.variables[-1]):
+        variable.assign(tf.fill(variable.shape, float("inf")))
+    assert len(checkpoints.non_finite_variables()) == 3
+
+
 def test_resume_skips_a_non_finite_checkpoint_and_sets_it_aside(tmp_path, two_steps):
     cfg = two_steps
     _, checkpoints = _restored(cfg)
