@@ -116,7 +116,8 @@ class Checkpoints:
         return bad
 
     def _variables(self) -> list:
-        """Every variable the checkpoint saves, found by walking its object graph, so nothing is listed twice."""
+        """Every variable the checkpoint saves, found by walking its object graph: a part added to the checkpoint is
+        checked without being listed here too."""
         return [obj for obj in tf.train.TrackableView(self.checkpoint).descendants() if isinstance(obj, keras.Variable)]
 
     def save(self) -> str:

@@ -46,35 +46,41 @@ def test_q_head_spectral_norm_switches_only_q_heads_layers(q_head_spectral_norm)
     discriminator = networks.build_discriminator(spec, (28, 28, 1), options)
     dense = [layer for layer in discriminator.layers if isinstance(layer, keras.layers.Dense)]
     normalised = {layer.name: isinstance(layer, SpectralDense) for layer in dense}
-    q_head = [layer.name for layer in dense if layer.units == 128][-1:] + ["q_params"]
+    q_head = [layer.name for layer in dense if layer.units == 128] + ["q_params"]  # 128: Q's hidden width at 28x28
     assert all(normalised[name] == q_head_spectral_norm for name in q_head), normalised
     assert all(normalised[name] for name in normalised if name not in q_head), normalised
     assert all(isinstance(layer, SpectralConv2D) for layer in discriminator.layers
                if isinstance(layer, keras.layers.Conv2D))
 
 
+def _q_spread_after_training(q_head_spectral_norm: bool) -> float:
+    """|Q(b) - Q(a)| after Q is trained to answer -5 for a blank image a and +5 for b, the same with one pixel lit."""
+    keras.utils.set_random_seed(0)
+    image_shape = (28, 28, 1)
+    images = tf.reshape(tf.one_hot([-1, 0], 28 * 28), [2, *image_shape])
+    options = networks.NetworkOptions(d_batch_norm=False, spectral_norm=True, q_head_spectral_norm=q_head_spectral_norm)
+    discriminator = networks.build_discriminator(latents.parse_latent_spec("cont:1", 0), image_shape, options)
+    optimizer = keras.optimizers.Adam(1e-2)
+    targets = tf.constant([[-5.0], [5.0]])
+    q_variables = [v for v in discriminator.trainable_variables if not v.path.startswith("logit/")]
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(discriminator(images, training=True)["q_params"] - targets))
+        optimizer.apply_gradients(zip(tape.gradient(loss, q_variables), q_variables))
+
+    for _ in range(60):
+        step()
+    outputs = discriminator(images)["q_params"][:, 0].numpy()
+    return float(abs(outputs[1] - outputs[0]))
+
+
 def test_unnormalised_q_head_can_answer_beyond_the_lipschitz_bound():
     """A 1-Lipschitz network cannot tell two images apart by more than their distance; a free Q head can."""
-    spec = latents.parse_latent_spec("cont:1", 0)
-    image_shape = (28, 28, 1)
-    images = tf.reshape(tf.one_hot([-1, 0], 28 * 28), [2, *image_shape])  # blank, and one pixel lit
-    spread = {}
-    for free_head in (False, True):
-        keras.utils.set_random_seed(0)
-        options = networks.NetworkOptions(d_batch_norm=False, spectral_norm=True, q_head_spectral_norm=not free_head)
-        discriminator = networks.build_discriminator(spec, image_shape, options)
-        optimizer = keras.optimizers.Adam(1e-2)
-        targets = tf.constant([[-5.0], [5.0]])
-        for _ in range(60):
-            with tf.GradientTape() as tape:
-                loss = tf.reduce_mean(tf.square(discriminator(images, training=True)["q_params"] - targets))
-            variables = discriminator.trainable_variables
-            grads = tape.gradient(loss, variables)
-            optimizer.apply_gradients((grad, variable) for grad, variable in zip(grads, variables) if grad is not None)
-        outputs = discriminator(images)["q_params"][:, 0].numpy()
-        spread[free_head] = abs(outputs[1] - outputs[0])
-    assert spread[False] <= 1.0 + 1e-3  # the two images are one pixel apart
-    assert spread[True] > 3.0, spread
+    # The images are one pixel apart; power iteration estimates each sigma from below, hence the small margin.
+    assert _q_spread_after_training(q_head_spectral_norm=True) <= 1.05
+    assert _q_spread_after_training(q_head_spectral_norm=False) > 3.0
 
 
 @pytest.mark.parametrize("size", [28, 32, 64])
