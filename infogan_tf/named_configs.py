@@ -1,7 +1,9 @@
 """The configs shipped inside the package, by bare name: `--config=mnist` works from any folder, not only a checkout.
 
 A config may include another one (`--flagfile=configs/dsprites.cfg`); absl resolves such paths against the current
-folder, so they are expanded here with the package folder as the current one, by absl's own flagfile reader.
+folder, so they are expanded here with the package folder as the current one, by absl's own flagfile reader. The same
+holds for a flagfile given by path whose includes name shipped configs (a copy of `configs/mnist_fast.cfg` used from
+another folder): when they cannot be read from the current folder, they are read from the package.
 """
 
 from __future__ import annotations
@@ -33,11 +35,15 @@ def config_path(name: str) -> Path:
 
 
 def expand_config_flags(argv: Sequence[str], flag_values: flags.FlagValues) -> list[str]:
-    """argv with each `--config=NAME` (or `--config NAME`) followed by that config's flags, so later flags win."""
+    """argv with each `--config=NAME` (or `--config NAME`) followed by that config's flags, so later flags win, and
+    each `--flagfile=PATH` whose includes only the package holds replaced by its flags."""
     expanded: list[str] = []
     rest = list(argv)
     while rest:
         arg = rest.pop(0)
+        if arg.startswith("--flagfile="):
+            expanded.extend(_with_shipped_includes(arg, flag_values))
+            continue
         expanded.append(arg)
         if arg == "--config" and rest:
             name = rest.pop(0)
@@ -48,6 +54,22 @@ def expand_config_flags(argv: Sequence[str], flag_values: flags.FlagValues) -> l
             continue
         expanded.extend(_flags_of(config_path(name), flag_values))
     return expanded
+
+
+def _with_shipped_includes(arg: str, flag_values: flags.FlagValues) -> list[str]:
+    """[arg] when absl can read the flagfile from the current folder (or not at all: absl then says why); its flags,
+    read with the package folder as the current one, when only there do its includes exist."""
+    path = Path(arg.partition("=")[2])
+    try:
+        flag_values.read_flags_from_files([arg], force_gnu=True)
+        return [arg]
+    except flags.Error:
+        if not path.is_file():
+            return [arg]
+    try:
+        return _flags_of(path.resolve(), flag_values)
+    except flags.Error:
+        return [arg]
 
 
 def _flags_of(path: Path, flag_values: flags.FlagValues) -> list[str]:
@@ -67,4 +89,9 @@ def config_flags(source: str | os.PathLike) -> list[str]:
     if not path.is_file():
         raise ConfigError(f"config {source}: no such file and no shipped config of that name (known configs: "
                           f"{', '.join(names())})")
-    return flags.FlagValues().read_flags_from_files([f"--flagfile={path}"], force_gnu=True)
+    flag_values = flags.FlagValues()
+    try:
+        return flag_values.read_flags_from_files(_with_shipped_includes(f"--flagfile={path}", flag_values),
+                                                 force_gnu=True)
+    except flags.Error as error:
+        raise ConfigError(f"config {source}: {error}") from None

@@ -62,6 +62,17 @@ def test_a_train_config_and_a_flagfile_resolve_like_a_name(tmp_path):
     assert api.resolve_config(resolved, seed=6).seed == 6
 
 
+def test_a_flagfile_that_includes_a_shipped_config_resolves_from_any_folder(tmp_path, monkeypatch):
+    flagfile = tmp_path / "mine.cfg"
+    flagfile.write_text("--flagfile=configs/tiny_test.cfg\n--noise_dim=3\n")
+    monkeypatch.chdir(tmp_path)
+    resolved = api.resolve_config(str(flagfile), workdir="w")
+    assert (resolved.codes, resolved.noise_dim, resolved.network_width) == ("cat:3,cont:1", 3, 0.125)
+    flagfile.write_text("--flagfile=configs/not_shipped.cfg\n")
+    with pytest.raises(config.ConfigError, match=r"mine.cfg: .*Unable to open flagfile.*not_shipped.cfg"):
+        api.resolve_config(str(flagfile), workdir="w")
+
+
 @pytest.mark.parametrize(
     "source, overrides, message",
     [

@@ -38,3 +38,26 @@ def test_a_config_that_includes_another_resolves_it_inside_the_package(tmp_path,
 def test_an_unknown_config_is_refused_with_the_known_names(name):
     with pytest.raises(config.ConfigError, match=rf"--config={name}: no such config; known configs: .*quickstart"):
         named_configs.expand_config_flags(["prog", f"--config={name}"], flags.FlagValues())
+
+
+def test_a_copied_config_whose_include_is_shipped_reads_it_from_the_package(tmp_path, monkeypatch):
+    copy = tmp_path / "mine" / "fast.cfg"
+    copy.parent.mkdir()
+    copy.write_text((ROOT / "configs" / "mnist_fast.cfg").read_text())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    argv = named_configs.expand_config_flags(["prog", f"--flagfile={copy}", "--seed=3"], flags.FlagValues())
+    assert not any(arg.startswith("--flagfile") for arg in argv)
+    assert argv.index("--batch_size=128") < argv.index("--network_width=0.75") < argv.index("--seed=3")
+    assert os.getcwd() == str(elsewhere)
+
+
+@pytest.mark.parametrize("include", ["configs/mnist.cfg", "configs/not_shipped.cfg"])
+def test_a_flagfile_absl_can_read_or_nobody_can_is_left_to_absl(tmp_path, monkeypatch, include):
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "mnist.cfg").write_text("--seed=5\n")
+    (tmp_path / "run.cfg").write_text(f"--flagfile={include}\n--train_steps=2\n")
+    monkeypatch.chdir(tmp_path)
+    argv = ["prog", "--flagfile=run.cfg"]
+    assert named_configs.expand_config_flags(argv, flags.FlagValues()) == argv
