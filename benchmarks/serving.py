@@ -118,8 +118,9 @@ def compare(run_dir: Path, checkouts: list[Path], single: dict, large: dict) -> 
           "ratio |\n|---|---|---|---|---|---|")
     for checkout in checkouts:
         p50, rate = statistics.median(p50s[checkout]), statistics.median(rates[checkout])
-        print(f"| {checkout} | {', '.join(f'{value:.3f}' for value in p50s[checkout])} | {p50:.3f} | "
-              f"{p50 / statistics.median(p50s[first]):.2f} | {rate:,.0f} | {rate / statistics.median(rates[first]):.2f} |")
+        rounds = ", ".join(f"{value:.3f}" for value in p50s[checkout])
+        print(f"| {checkout} | {rounds} | {p50:.3f} | {p50 / statistics.median(p50s[first]):.2f} | {rate:,.0f} | "
+              f"{rate / statistics.median(rates[first]):.2f} |")
 
 
 def main(argv: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""Keras callbacks of a run: stop on divergence, write TensorBoard scalars, traversal grids and GIFs, the run summary."""
+"""Keras callbacks of a run: stop on divergence, write TensorBoard scalars, traversal grids and GIFs, run summary."""
 
 from __future__ import annotations
 

@@ -23,7 +23,13 @@ import tensorflow_probability as tfp
 
 from infogan_tf import code_kinds
 from infogan_tf.code_kinds import (
-    MAX_CATEGORIES, PRIORS, Code, LatentSpecError, all_kinds, grouped_by_kind, kind_of_token,
+    MAX_CATEGORIES,
+    PRIORS,
+    Code,
+    LatentSpecError,
+    all_kinds,
+    grouped_by_kind,
+    kind_of_token,
 )
 
 tfd = tfp.distributions

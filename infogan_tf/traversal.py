@@ -16,6 +16,7 @@ from PIL import Image
 
 from infogan_tf import latents, networks
 
+
 def traversal_latents(spec: latents.LatentSpec, code_index: int, rows: int, seed: int) -> dict[str, np.ndarray]:
     """Latents for a rows x len(sweep) grid, row-major: row r keeps noise and the other codes of sample r."""
     code = spec.codes[code_index]

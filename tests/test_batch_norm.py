@@ -1,7 +1,7 @@
 """SynchronizedBatchNormalization: exact statistics where Keras' one-pass variance cancels, and a plain BN otherwise."""
 
-import numpy as np
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 

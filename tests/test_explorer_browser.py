@@ -14,8 +14,11 @@ from infogan_tf.explorer import server, service, sources
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
-                                                    reason="no Chromium here: apt-get install chromium chromium-driver")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                       reason="no Chromium here: apt-get install chromium chromium-driver"),
+]
 
 from selenium.webdriver.chrome.service import Service  # noqa: E402  (after the skips above)
 from selenium.webdriver.common.by import By  # noqa: E402

@@ -22,14 +22,20 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
+from serving_fakes import (
+    IMAGE_SHAPE,
+    NOISE_DIM,
+    NUM_CATEGORIES,
+    NUM_CONTINUOUS,
+    SIGNATURES,
+    FakeServing,
+    fake_outputs,
+    infogan_json,
+    signature_def_json,
+)
 
 from infogan_serving import client as infogan_client
 from infogan_serving import transports as serving_api
-
-from serving_fakes import (
-    IMAGE_SHAPE, NUM_CATEGORIES, NUM_CONTINUOUS, NOISE_DIM, SIGNATURES, FakeServing, fake_outputs, infogan_json,
-    signature_def_json,
-)
 
 SERVING_DIR = pathlib.Path(__file__).resolve().parents[1] / "serving"
 ClientError, ModelTarget = infogan_client.ClientError, infogan_client.ModelTarget

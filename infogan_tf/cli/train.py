@@ -12,8 +12,8 @@ import dataclasses
 
 from absl import app, flags, logging
 
-from infogan_tf import config as config_lib
 from infogan_tf import cli, latents, named_configs
+from infogan_tf import config as config_lib
 from infogan_tf.cli import config_flags
 from infogan_tf.export import writer as export_writer
 

@@ -12,7 +12,8 @@ import dataclasses
 
 BASE_EXAMPLES = 10_000
 MIN_EXAMPLES = 4
-RELIABLE_EXAMPLES = 1_000  # below it MIG, purity and the rest are dominated by sampling noise (a 4-step model scores 1.0)
+# Below it MIG, purity and the rest are dominated by sampling noise (a 4-step model scores 1.0).
+RELIABLE_EXAMPLES = 1_000
 
 
 def small_sample_warning(num_examples: int | None) -> str | None:
