@@ -44,6 +44,17 @@ def _two_step_run(tmp_path_factory) -> Path:
     return Path(cfg.workdir)
 
 
+_NORMALISED = dict(spectral_norm=True, d_batch_norm=False)
+
+
+@pytest.fixture(scope="module")
+def _normalised_run(tmp_path_factory) -> Path:
+    """One 2-step run with a spectrally normalised D/Q for the module, trained once."""
+    cfg = tiny_config(tmp_path_factory.mktemp("normalised"), train_steps=2, **_NORMALISED)
+    train_lib.train(cfg, flags_text="--spectral_norm\n")
+    return Path(cfg.workdir)
+
+
 @pytest.fixture
 def two_steps(tmp_path, _two_step_run) -> config.TrainConfig:
     """The config of a finished 2-step run in this test's own folder (a copy, so the test may break it)."""
@@ -129,15 +140,14 @@ def test_resuming_another_model_changes_nothing_on_disk(tmp_path, two_steps):
 @pytest.mark.parametrize("resumed_with, named", [(dict(spectral_norm=False), "--spectral_norm=True (now False)"),
                                                   (dict(q_head_spectral_norm=False),
                                                    "--q_head_spectral_norm=True (now False)")])
-def test_resuming_with_fewer_layer_weights_than_saved_is_refused(tmp_path, resumed_with, named):
+def test_resuming_with_fewer_layer_weights_than_saved_is_refused(tmp_path, _normalised_run, resumed_with, named):
     """Spectral norm's power-iteration vectors are in the checkpoint but not in the model asked for: every kernel
     would load, so only a check that the checkpoint is used whole tells the models apart."""
-    normalised = dict(spectral_norm=True, d_batch_norm=False)
-    train_lib.train(tiny_config(tmp_path, train_steps=2, **normalised), flags_text="--spectral_norm\n")
+    shutil.copytree(_normalised_run, tmp_path / "run")
     run = workdir.Workdir(tmp_path / "run")
     before = {path: path.read_bytes() for path in (run.flags_file, run.run_summary, run.history)}
     with pytest.raises(config.ConfigError) as raised:
-        train_lib.train(tiny_config(tmp_path, train_steps=4, **{**normalised, **resumed_with}))
+        train_lib.train(tiny_config(tmp_path, train_steps=4, **{**_NORMALISED, **resumed_with}))
     assert named in str(raised.value) and "\n" not in str(raised.value)
     assert {path: path.read_bytes() for path in before} == before
 
