@@ -14,6 +14,7 @@ import numpy as np
 
 from infogan_tf import latents
 from infogan_tf.datasets import Examples, GroundTruthData
+from infogan_tf.evaluation import inference
 from infogan_tf.evaluation.dci import compute_dci
 from infogan_tf.evaluation.factor_vae import compute_factor_vae_score
 from infogan_tf.evaluation.matched_accuracy import compute_matched_accuracy
@@ -21,15 +22,14 @@ from infogan_tf.evaluation.mig import compute_mig
 from infogan_tf.evaluation.protocol import Protocol
 from infogan_tf.evaluation.sap import compute_sap
 
-ENCODE_BATCH = 256
+ENCODE_BATCH = 1024
 
 
 def encode(encoder: keras.Model, images: np.ndarray) -> dict[str, np.ndarray]:
     """The encoder's outputs for float images [N, H, W, C], in fixed-size batches so memory stays bounded."""
-    batches = [
-        encoder(images[start : start + ENCODE_BATCH], training=False) for start in range(0, len(images), ENCODE_BATCH)
-    ]
-    return {name: np.concatenate([np.asarray(batch[name]) for batch in batches]) for name in batches[0]}
+    batches = [inference.run(encoder, images[start : start + ENCODE_BATCH])
+               for start in range(0, len(images), ENCODE_BATCH)]
+    return {name: np.concatenate([batch[name] for batch in batches]) for name in batches[0]}
 
 
 def code_columns(spec: latents.LatentSpec, encoded: dict[str, np.ndarray]) -> np.ndarray:

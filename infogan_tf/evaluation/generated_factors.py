@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from infogan_tf import latents, networks
+from infogan_tf.evaluation import inference
 from infogan_tf.evaluation.factor_vae import compute_factor_vae_score
 from infogan_tf.evaluation.mig import compute_mig
 from infogan_tf.evaluation.protocol import Protocol
@@ -58,7 +59,7 @@ class GeneratedGroundTruth:
         for start in range(0, len(factors), _GENERATE_BATCH):
             batch = self.latents_from_factors(factors[start:start + _GENERATE_BATCH])
             inputs = networks.generator_inputs(self.spec, batch)
-            images.append(np.asarray(self.generator(inputs, training=False), np.float32))
+            images.append(inference.run(self.generator, inputs).astype(np.float32))
         return np.concatenate(images)
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from infogan_tf import latents, networks
+from infogan_tf.evaluation import inference
 from infogan_tf.evaluation.feature_classifier import FeatureClassifier
 from infogan_tf.evaluation.image_quality import class_purity, frechet_distance, kernel_inception_distance
 from infogan_tf.evaluation.protocol import Protocol
@@ -23,7 +24,7 @@ def generate(
     images, sampled = [], []
     for index, start in enumerate(range(0, count, GENERATE_BATCH)):
         batch = latents.sample_latents(spec, min(GENERATE_BATCH, count - start), tf.constant([seed, index]))
-        images.append(np.asarray(generator(networks.generator_inputs(spec, batch), training=False), np.float32))
+        images.append(inference.run(generator, networks.generator_inputs(spec, batch)).astype(np.float32))
         sampled.append({name: value.numpy() for name, value in batch.items()})
     return np.concatenate(images), {name: np.concatenate([s[name] for s in sampled]) for name in sampled[0]}
 
