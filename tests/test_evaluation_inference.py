@@ -1,4 +1,5 @@
 import gc
+import weakref
 
 import numpy as np
 import pytest
@@ -51,10 +52,11 @@ def test_one_function_per_model_traced_at_most_twice_whatever_the_batch_sizes(mo
     assert function.experimental_get_tracing_count() <= 2
 
 
-def test_the_compiled_function_goes_with_its_model():
+def test_the_cache_does_not_keep_a_model_alive():
     encoder = encoder_lib.build_encoder(SPEC, networks.build_discriminator(SPEC, SHAPE, OPTIONS))
     inference.run(encoder, _images(2))
-    before = len(inference._COMPILED)
+    assert encoder in inference._COMPILED
+    alive = weakref.ref(encoder)
     del encoder
     gc.collect()
-    assert len(inference._COMPILED) == before - 1
+    assert alive() is None
