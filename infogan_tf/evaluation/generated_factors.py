@@ -59,7 +59,7 @@ class GeneratedGroundTruth:
         for start in range(0, len(factors), _GENERATE_BATCH):
             batch = self.latents_from_factors(factors[start:start + _GENERATE_BATCH])
             inputs = networks.generator_inputs(self.spec, batch)
-            images.append(inference.run(self.generator, inputs).astype(np.float32))
+            images.append(np.asarray(inference.run(self.generator, inputs), np.float32))
         return np.concatenate(images)
 
 

@@ -24,7 +24,7 @@ def generate(
     images, sampled = [], []
     for index, start in enumerate(range(0, count, GENERATE_BATCH)):
         batch = latents.sample_latents(spec, min(GENERATE_BATCH, count - start), tf.constant([seed, index]))
-        images.append(inference.run(generator, networks.generator_inputs(spec, batch)).astype(np.float32))
+        images.append(np.asarray(inference.run(generator, networks.generator_inputs(spec, batch)), np.float32))
         sampled.append({name: value.numpy() for name, value in batch.items()})
     return np.concatenate(images), {name: np.concatenate([s[name] for s in sampled]) for name in sampled[0]}
 
