@@ -5,7 +5,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from infogan_tf.evaluation.factor_vae import compute_factor_vae_score
+from infogan_tf.evaluation.factor_vae import compute_factor_vae_score, compute_factor_vae_scores
 
 FAST = {"batch_size": 32, "num_train": 300, "num_eval": 200, "num_variance_estimate": 1000}
 
@@ -95,3 +95,32 @@ def test_batch_of_one_raises():
     data = _EmbeddedFactors()
     with pytest.raises(ValueError, match="batch_size"):
         compute_factor_vae_score(data, _random_encoder(), np.random.default_rng(0), batch_size=1)
+
+
+class _CountingRenders(_EmbeddedFactors):
+    """Counts the images it renders."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rendered = 0
+
+    def images_from_factors(self, factors: np.ndarray) -> np.ndarray:
+        self.rendered += len(factors)
+        return super().images_from_factors(factors)
+
+
+def test_several_representations_score_as_alone_on_images_rendered_once():
+    def rivals(data):
+        return {"perfect": _perfect_encoder(data), "random": _random_encoder(),
+                "constant": lambda images: np.ones((len(images), 3))}
+
+    shared = _CountingRenders()
+    together = compute_factor_vae_scores(shared, rivals(shared), np.random.default_rng(4), **FAST)
+    for name in ("perfect", "random", "constant"):
+        alone = _CountingRenders()
+        assert together[name] == compute_factor_vae_score(alone, rivals(alone)[name], np.random.default_rng(4), **FAST)
+    assert list(together) == ["perfect", "random", "constant"]
+    assert together["perfect"]["eval_accuracy"] > 0.9 and together["constant"]["num_active_dims"] == 0
+    single = _CountingRenders()
+    compute_factor_vae_score(single, _random_encoder(), np.random.default_rng(4), **FAST)
+    assert shared.rendered == single.rendered

@@ -86,3 +86,23 @@ def test_select_model_names_a_missing_workdir(tmp_path):
     status, line = last_line(select_model, "select_model.py", f"--workdirs={tmp_path / 'nope'},{tmp_path}",
                              f"--output={tmp_path / 'o.json'}")
     assert status == 1 and re.fullmatch("select_model.py: error: workdir .*nope does not exist", line), line
+
+
+def test_each_run_generates_its_images_once_for_all_encoders(monkeypatch):
+    from infogan_tf.evaluation.generated_factors import GeneratedGroundTruth
+
+    rendered = []
+    original = GeneratedGroundTruth.images_from_factors
+
+    def counting(self, factors):
+        rendered.append((self.generator, len(factors)))
+        return original(self, factors)
+
+    monkeypatch.setattr(GeneratedGroundTruth, "images_from_factors", counting)
+    protocol = protocol_for(200)
+    runs = [_run("a", True, (0, 1)), _run("b", True, (1, 0)), _run("c", True, (0, 1))]
+    model_centrality.compute_model_centrality(runs, protocol, seed=0)
+    votes = (protocol.factor_vae_train + protocol.factor_vae_eval) * protocol.factor_vae_batch
+    for run in runs:
+        drawn = sum(count for generator, count in rendered if generator is run.generator)
+        assert drawn == protocol.factor_vae_variance + votes

@@ -7,7 +7,7 @@ needs its variance), a continuous code Q's mean, a Bernoulli code Q's probabilit
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import keras
 import numpy as np
@@ -16,7 +16,7 @@ from infogan_tf import latents
 from infogan_tf.datasets import Examples, GroundTruthData
 from infogan_tf.evaluation import inference
 from infogan_tf.evaluation.dci import compute_dci
-from infogan_tf.evaluation.factor_vae import compute_factor_vae_score
+from infogan_tf.evaluation.factor_vae import compute_factor_vae_scores
 from infogan_tf.evaluation.matched_accuracy import compute_matched_accuracy
 from infogan_tf.evaluation.mig import compute_mig
 from infogan_tf.evaluation.protocol import Protocol
@@ -59,23 +59,23 @@ def labelled_code_metrics(spec: latents.LatentSpec, encoder: keras.Model, heldou
     return metrics
 
 
-def factor_code_metrics(
-    spec: latents.LatentSpec, encoder: keras.Model, data: GroundTruthData, protocol: Protocol, seed: int
-) -> dict:
-    """MIG, FactorVAE score, DCI and SAP of the encoder's code columns on images rendered from sampled factors, and
-    per factor the code that follows it most closely (|correlation| of a continuous or Bernoulli code, Hungarian-
-    matched accuracy of a categorical one)."""
+def encoder_representation(spec: latents.LatentSpec, encoder: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
+    """images -> the encoder's code columns: the representation every disentanglement score of an encoder reads."""
 
-    def representation(images: np.ndarray) -> np.ndarray:
+    def represent(images: np.ndarray) -> np.ndarray:
         return code_columns(spec, encode(encoder, images))
 
+    return represent
+
+
+def factor_followers(
+    spec: latents.LatentSpec, encoder: keras.Model, data: GroundTruthData, protocol: Protocol, seed: int
+) -> dict:
+    """Per factor the code that follows it most closely on images rendered from sampled factors (|correlation| of a
+    continuous or Bernoulli code, Hungarian-matched accuracy of a categorical one)."""
     factors = data.sample_factors(protocol.factor_train, np.random.default_rng([seed, 10]))
-    columns = representation(data.images_from_factors(factors))
-    return {
-        "code_columns": spec.code_names(),
-        **factor_scores(representation, data, protocol, seed),
-        "factor_followers": _factor_followers(spec, columns, factors, data.factor_names),
-    }
+    columns = encoder_representation(spec, encoder)(data.images_from_factors(factors))
+    return _factor_followers(spec, columns, factors, data.factor_names)
 
 
 def _factor_followers(
@@ -113,23 +113,29 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def factor_scores(
-    representation: Callable[[np.ndarray], np.ndarray], data: GroundTruthData, protocol: Protocol, seed: int
-) -> dict:
-    """MIG, FactorVAE score, DCI and SAP of any representation (images -> float [N, D]) against the factors.
+    representations: Mapping[str, Callable[[np.ndarray], np.ndarray]], data: GroundTruthData, protocol: Protocol,
+    seed: int,
+) -> dict[str, dict]:
+    """MIG, FactorVAE score, DCI and SAP of each representation (images -> float [N, D]) against the factors.
 
-    Each metric draws from its own generator seeded by (seed, metric), so the numbers do not depend on which metrics
-    ran before, and two representations scored with the same seed see the same images.
+    Every image is rendered once and shown to all representations, so rivals (an encoder, a baseline) are scored
+    on the same images. Each metric draws from its own generator seeded by (seed, metric), so the numbers do not
+    depend on which metrics ran before nor on which other representations were scored alongside.
+
+    Returns:
+        {name: {"factor_names", "mig", "mig_per_factor", "factor_vae", "dci", "sap"}}.
     """
 
-    def sample(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def sample(count: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
         factors = data.sample_factors(count, rng)
-        return representation(data.images_from_factors(factors)), factors
+        images = data.images_from_factors(factors)
+        return {name: represent(images) for name, represent in representations.items()}, factors
 
     train_codes, train_factors = sample(protocol.factor_train, np.random.default_rng([seed, 0]))
     test_codes, test_factors = sample(protocol.factor_test, np.random.default_rng([seed, 1]))
-    factor_vae = compute_factor_vae_score(
+    factor_vae = compute_factor_vae_scores(
         data,
-        representation,
+        representations,
         np.random.default_rng([seed, 2]),
         batch_size=protocol.factor_vae_batch,
         num_train=protocol.factor_vae_train,
@@ -137,12 +143,16 @@ def factor_scores(
         num_variance_estimate=protocol.factor_vae_variance,
         prune_threshold=protocol.factor_vae_prune,
     )
-    mig = compute_mig(train_codes, train_factors, num_bins=protocol.mig_bins)
-    return {
-        "factor_names": list(data.factor_names),
-        "mig": mig["mig"],
-        "mig_per_factor": mig["mig_per_factor"],
-        "factor_vae": factor_vae,
-        "dci": compute_dci(train_codes, train_factors, test_codes, test_factors, np.random.default_rng([seed, 3])),
-        "sap": compute_sap(train_codes, train_factors, test_codes, test_factors)["sap"],
-    }
+    scores = {}
+    for name in representations:
+        mig = compute_mig(train_codes[name], train_factors, num_bins=protocol.mig_bins)
+        scores[name] = {
+            "factor_names": list(data.factor_names),
+            "mig": mig["mig"],
+            "mig_per_factor": mig["mig_per_factor"],
+            "factor_vae": factor_vae[name],
+            "dci": compute_dci(train_codes[name], train_factors, test_codes[name], test_factors,
+                               np.random.default_rng([seed, 3])),
+            "sap": compute_sap(train_codes[name], train_factors, test_codes[name], test_factors)["sap"],
+        }
+    return scores

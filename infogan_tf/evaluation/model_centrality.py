@@ -2,9 +2,10 @@
 
 Without ground-truth factors, each trained generator serves as the ground truth for the others: entry [i][j] of the
 matrix is the FactorVAE score of run j's encoder on run i's generated images, run i's codes being the factors
-(`generated_factors.GeneratedGroundTruth`). A run's centrality is the mean of its symmetrised scores with every
-other run, (S[i][j] + S[j][i]) / 2; the selected run is the medoid, the one of highest centrality. Runs that found
-the same factors agree with each other, so the medoid is the typical good run rather than a lucky outlier.
+(`generated_factors.GeneratedGroundTruth`); the encoders of one row see the same images, generated once. A run's
+centrality is the mean of its symmetrised scores with every other run, (S[i][j] + S[j][i]) / 2; the selected run is
+the medoid, the one of highest centrality. Runs that found the same factors agree with each other, so the medoid is
+the typical good run rather than a lucky outlier.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from absl import logging
 
 from infogan_tf.evaluation import code_metrics
-from infogan_tf.evaluation.factor_vae import compute_factor_vae_score
+from infogan_tf.evaluation.factor_vae import compute_factor_vae_scores
 from infogan_tf.evaluation.generated_factors import GeneratedGroundTruth
 from infogan_tf.evaluation.loaded_run import EvaluationError, LoadedRun
 from infogan_tf.evaluation.protocol import Protocol
@@ -40,17 +41,18 @@ def compute_model_centrality(runs: Sequence[LoadedRun], protocol: Protocol, seed
     if len(shapes) > 1:
         raise EvaluationError(f"the runs generate images of different shapes {sorted(shapes)}; compare like with like")
 
+    representations = {j: code_metrics.encoder_representation(run.spec, run.encoder) for j, run in enumerate(runs)}
     matrix = np.zeros((len(runs), len(runs)))
     for i, source in enumerate(runs):
-        for j, scorer in enumerate(runs):
-            logging.info("ModelCentrality: encoder of %s on images of %s", scorer.root, source.root)
-            data = GeneratedGroundTruth(source.generator, source.spec, seed=seed * 1000 + i)
-            matrix[i, j] = compute_factor_vae_score(
-                data, _representation(scorer), np.random.default_rng([seed, i, j]),
-                batch_size=protocol.factor_vae_batch, num_train=protocol.factor_vae_train,
-                num_eval=protocol.factor_vae_eval, num_variance_estimate=protocol.factor_vae_variance,
-                prune_threshold=protocol.factor_vae_prune,
-            )["eval_accuracy"]
+        logging.info("ModelCentrality: every encoder on images of %s", source.root)
+        data = GeneratedGroundTruth(source.generator, source.spec, seed=seed * 1000 + i)
+        scores = compute_factor_vae_scores(
+            data, representations, np.random.default_rng([seed, i]),
+            batch_size=protocol.factor_vae_batch, num_train=protocol.factor_vae_train,
+            num_eval=protocol.factor_vae_eval, num_variance_estimate=protocol.factor_vae_variance,
+            prune_threshold=protocol.factor_vae_prune,
+        )
+        matrix[i] = [scores[j]["eval_accuracy"] for j in range(len(runs))]
     symmetric = (matrix + matrix.T) / 2.0
     off_diagonal = ~np.eye(len(runs), dtype=bool)
     centrality = np.array([symmetric[i, off_diagonal[i]].mean() for i in range(len(runs))])
@@ -62,13 +64,6 @@ def compute_model_centrality(runs: Sequence[LoadedRun], protocol: Protocol, seed
         "selected_index": selected,
         "selected": str(runs[selected].root),
     }
-
-
-def _representation(run: LoadedRun):
-    def represent(images: np.ndarray) -> np.ndarray:
-        return code_metrics.code_columns(run.spec, code_metrics.encode(run.encoder, images))
-
-    return represent
 
 
 def format_table(result: dict) -> str:

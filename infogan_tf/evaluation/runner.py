@@ -161,16 +161,26 @@ def _factor_metrics(
     taking more than one value, and how well G's codes line up with the factors that classifier reads off G's
     images (no encoder involved)."""
     data = datasets.ground_truth_data(info.name, data_dir=data_dir, image_size=info.image_shape[0])
-    result = {}
+    representations, columns, scored = {}, {}, []
     if run.spec.codes:
-        logging.info("Scoring the codes on %d + %d factor samples", protocol.factor_train, protocol.factor_test)
-        result["disentanglement"] = code_metrics.factor_code_metrics(run.spec, run.encoder, data, protocol, seed)
+        representations["disentanglement"] = code_metrics.encoder_representation(run.spec, run.encoder)
+        columns["disentanglement"] = run.spec.code_names()
+        scored.append("the codes")
     if info.image_shape[-1] == 1:
-        logging.info("Scoring the pixel-centroid baseline")
-        baseline = code_metrics.factor_scores(pixel_baseline.centroid_codes, data, protocol, seed)
-        result["disentanglement_baseline"] = {"code_columns": list(pixel_baseline.COLUMNS), **baseline}
+        representations["disentanglement_baseline"] = pixel_baseline.centroid_codes
+        columns["disentanglement_baseline"] = list(pixel_baseline.COLUMNS)
+        scored.append("the pixel-centroid baseline")
     else:
         skipped["disentanglement_baseline"] = "the pixel-centroid baseline reads 1-channel sprite images"
+    result = {}
+    if representations:
+        logging.info("Scoring %s on %d + %d factor samples", " and ".join(scored), protocol.factor_train,
+                     protocol.factor_test)
+        scores = code_metrics.factor_scores(representations, data, protocol, seed)
+        result = {name: {"code_columns": columns[name], **scores[name]} for name in representations}
+    if run.spec.codes:
+        result["disentanglement"]["factor_followers"] = code_metrics.factor_followers(
+            run.spec, run.encoder, data, protocol, seed)
     varying = [i for i, size in enumerate(info.factor_sizes) if size > 1]
 
     def sample(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -213,13 +223,9 @@ def _generated_metrics(run: LoadedRun, protocol: Protocol, seed: int) -> dict:
     logging.info("Scoring the encoder on generated images")
     images, sampled = generate(run.generator, run.spec, protocol.factor_train, seed + 2)
     recovery = generated_factors.code_recovery(run.spec, sampled, code_metrics.encode(run.encoder, images))
-
-    def representation(batch: np.ndarray) -> np.ndarray:
-        return code_metrics.code_columns(run.spec, code_metrics.encode(run.encoder, batch))
-
     data = generated_factors.GeneratedGroundTruth(run.generator, run.spec, seed)
     return {"code_recovery": recovery, "self_labelled": generated_factors.self_labelled_scores(
-        data, representation, protocol, seed)}
+        data, code_metrics.encoder_representation(run.spec, run.encoder), protocol, seed)}
 
 
 def _classifier(
