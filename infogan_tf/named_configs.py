@@ -18,6 +18,8 @@ from infogan_tf.config import ConfigError
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 CONFIG_DIR = PACKAGE_ROOT / "configs"
+# How absl lets a command line name a flagfile: with "=PATH" or with PATH as the next argument.
+FLAGFILE_SPELLINGS = ("--flagfile", "-flagfile")
 
 
 def names() -> list[str]:
@@ -36,13 +38,15 @@ def config_path(name: str) -> Path:
 
 def expand_config_flags(argv: Sequence[str], flag_values: flags.FlagValues) -> list[str]:
     """argv with each `--config=NAME` (or `--config NAME`) followed by that config's flags, so later flags win, and
-    each `--flagfile=PATH` whose includes only the package holds replaced by its flags."""
+    each flagfile (`--flagfile=PATH`, `--flagfile PATH`, or with one dash) whose includes only the package holds
+    replaced by its flags."""
     expanded: list[str] = []
     rest = list(argv)
     while rest:
         arg = rest.pop(0)
-        if arg.startswith("--flagfile="):
-            expanded.extend(_with_shipped_includes(arg, flag_values))
+        name, equals, path = arg.partition("=")
+        if name in FLAGFILE_SPELLINGS and (equals or rest):
+            expanded.extend(_with_shipped_includes(f"--flagfile={path if equals else rest.pop(0)}", flag_values))
             continue
         expanded.append(arg)
         if arg == "--config" and rest:

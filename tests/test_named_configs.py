@@ -40,14 +40,16 @@ def test_an_unknown_config_is_refused_with_the_known_names(name):
         named_configs.expand_config_flags(["prog", f"--config={name}"], flags.FlagValues())
 
 
-def test_a_copied_config_whose_include_is_shipped_reads_it_from_the_package(tmp_path, monkeypatch):
+@pytest.mark.parametrize("spelling", [["--flagfile={}"], ["-flagfile={}"], ["--flagfile", "{}"], ["-flagfile", "{}"]])
+def test_a_copied_config_whose_include_is_shipped_reads_it_from_the_package(tmp_path, monkeypatch, spelling):
     copy = tmp_path / "mine" / "fast.cfg"
     copy.parent.mkdir()
     copy.write_text((ROOT / "configs" / "mnist_fast.cfg").read_text())
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    argv = named_configs.expand_config_flags(["prog", f"--flagfile={copy}", "--seed=3"], flags.FlagValues())
+    named = [part.format(copy) for part in spelling]
+    argv = named_configs.expand_config_flags(["prog", *named, "--seed=3"], flags.FlagValues())
     assert not any(arg.startswith("--flagfile") for arg in argv)
     assert argv.index("--batch_size=128") < argv.index("--network_width=0.75") < argv.index("--seed=3")
     assert os.getcwd() == str(elsewhere)
