@@ -31,33 +31,16 @@ def compute_factor_vae_score(
     ground_truth_data: GroundTruthData,
     representation_fn: Callable[[np.ndarray], np.ndarray],
     rng: np.random.Generator,
-    *,
-    batch_size: int = 64,
-    num_train: int = 10_000,
-    num_eval: int = 5_000,
-    num_variance_estimate: int = 10_000,
-    prune_threshold: float = 0.05,
+    **options: int | float,
 ) -> dict:
     """Accuracy of the majority-vote classifier from "dimension of least normalised variance" to "fixed factor".
 
-    Args:
-        ground_truth_data: provides `factor_sizes`, `sample_factors(num, rng)` and `images_from_factors(factors)`.
-        representation_fn: maps images [num, H, W, C] to codes [num, D].
-        rng: the only source of randomness.
-        batch_size: images per training point; the variance within the batch is what votes.
-        num_train: training points (votes) for the classifier.
-        num_eval: evaluation points.
-        num_variance_estimate: images used for the global per-dimension variances.
-        prune_threshold: dimensions with global variance below this fraction of the largest are inactive
-            (a relative threshold, so the score does not depend on the codes' scale).
+    `representation_fn` maps images [num, H, W, C] to codes [num, D]; `options` are `compute_factor_vae_scores`'s.
 
     Returns:
         {"train_accuracy", "eval_accuracy", "num_active_dims"}; both accuracies are 0 if no dimension is active.
     """
-    return compute_factor_vae_scores(
-        ground_truth_data, {"": representation_fn}, rng, batch_size=batch_size, num_train=num_train,
-        num_eval=num_eval, num_variance_estimate=num_variance_estimate, prune_threshold=prune_threshold,
-    )[""]
+    return compute_factor_vae_scores(ground_truth_data, {"": representation_fn}, rng, **options)[""]
 
 
 def compute_factor_vae_scores(
@@ -71,12 +54,24 @@ def compute_factor_vae_scores(
     num_variance_estimate: int = 10_000,
     prune_threshold: float = 0.05,
 ) -> dict[str, dict]:
-    """The FactorVAE score of several representations, each as `compute_factor_vae_score` would give it with the
-    same `rng`, but every image rendered once and shown to all of them: rendering usually costs more than encoding,
-    and scoring rivals on the same images compares the representations rather than the draws.
+    """The FactorVAE score of several representations, each as it would score alone with the same `rng`, but every
+    image rendered once and shown to all of them: rendering usually costs more than encoding, and scoring rivals on
+    the same images compares the representations rather than the draws.
+
+    Args:
+        ground_truth_data: provides `factor_sizes`, `sample_factors(num, rng)` and `images_from_factors(factors)`.
+        representation_fns: {name: function mapping images [num, H, W, C] to codes [num, D]}.
+        rng: the only source of randomness.
+        batch_size: images per training point; the variance within the batch is what votes.
+        num_train: training points (votes) for the classifier.
+        num_eval: evaluation points.
+        num_variance_estimate: images used for the global per-dimension variances.
+        prune_threshold: dimensions with global variance below this fraction of the largest are inactive
+            (a relative threshold, so the score does not depend on the codes' scale).
 
     Returns:
-        {name: {"train_accuracy", "eval_accuracy", "num_active_dims"}} in the order of `representation_fns`.
+        {name: {"train_accuracy", "eval_accuracy", "num_active_dims"}} in the order of `representation_fns`; both
+        accuracies are 0 for a representation with no active dimension.
     """
     if batch_size < 2 or num_variance_estimate < 2:
         raise ValueError(
