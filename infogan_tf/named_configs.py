@@ -18,8 +18,9 @@ from infogan_tf.config import ConfigError
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 CONFIG_DIR = PACKAGE_ROOT / "configs"
-# How absl lets a command line name a flagfile: with "=PATH" or with PATH as the next argument.
+# The names absl accepts for a flag on a command line; its value follows "=" or is the next argument.
 FLAGFILE_SPELLINGS = ("--flagfile", "-flagfile")
+CONFIG_SPELLINGS = ("--config", "-config")
 
 
 def names() -> list[str]:
@@ -37,26 +38,22 @@ def config_path(name: str) -> Path:
 
 
 def expand_config_flags(argv: Sequence[str], flag_values: flags.FlagValues) -> list[str]:
-    """argv with each `--config=NAME` (or `--config NAME`) followed by that config's flags, so later flags win, and
-    each flagfile (`--flagfile=PATH`, `--flagfile PATH`, or with one dash) whose includes only the package holds
-    replaced by its flags."""
+    """argv with each `--config=NAME` followed by that config's flags, so later flags win, and each flagfile whose
+    includes only the package holds replaced by its flags; both flags in any spelling absl accepts."""
     expanded: list[str] = []
     rest = list(argv)
     while rest:
-        arg = rest.pop(0)
-        name, equals, path = arg.partition("=")
-        if name in FLAGFILE_SPELLINGS and (equals or rest):
-            expanded.extend(_with_shipped_includes(f"--flagfile={path if equals else rest.pop(0)}", flag_values))
-            continue
-        expanded.append(arg)
-        if arg == "--config" and rest:
-            name = rest.pop(0)
-            expanded.append(name)
-        elif arg.startswith("--config="):
-            name = arg.partition("=")[2]
+        given = [rest.pop(0)]
+        flag, equals, value = given[0].partition("=")
+        if flag in FLAGFILE_SPELLINGS + CONFIG_SPELLINGS and not equals and rest:
+            value, equals = rest.pop(0), "="
+            given.append(value)
+        if flag in FLAGFILE_SPELLINGS and equals:
+            expanded.extend(_with_shipped_includes(f"--flagfile={value}", flag_values))
+        elif flag in CONFIG_SPELLINGS and equals:
+            expanded.extend([*given, *_flags_of(config_path(value), flag_values)])
         else:
-            continue
-        expanded.extend(_flags_of(config_path(name), flag_values))
+            expanded.extend(given)
     return expanded
 
 

@@ -27,6 +27,14 @@ def test_a_config_by_name_expands_in_place_from_any_folder(tmp_path, monkeypatch
     assert os.getcwd() == str(tmp_path)
 
 
+@pytest.mark.parametrize("spelling", [["-config=tiny_test"], ["-config", "tiny_test"]])
+def test_a_config_named_with_one_dash_expands_too(tmp_path, monkeypatch, spelling):
+    monkeypatch.chdir(tmp_path)
+    argv = named_configs.expand_config_flags(["prog", *spelling, "--train_steps=2"], flags.FlagValues())
+    assert argv[1:1 + len(spelling)] == spelling
+    assert argv.index("--train_steps=4") < argv.index("--train_steps=2")
+
+
 def test_a_config_that_includes_another_resolves_it_inside_the_package(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     argv = named_configs.expand_config_flags(["prog", "--config", "shapes"], flags.FlagValues())
