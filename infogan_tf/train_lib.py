@@ -130,6 +130,8 @@ def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[re
                             config.codes)
     if config.real_reconstruction_weight > 0:
         terms.append(regularizers.RealReconstruction(config.real_reconstruction_weight))
+    if config.r1_weight > 0:
+        terms.append(regularizers.GradientPenalty(config.r1_weight))
     if config.contrastive_weight > 0:
         terms.append(regularizers.Contrastive(
             spec, config.contrastive_weight, start_step=config.contrastive_start_step, gap=config.contrastive_gap,
