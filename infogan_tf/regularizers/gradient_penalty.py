@@ -5,7 +5,8 @@
 Minimised by D/Q only. It is the alternative to spectral norm for keeping D smooth: spectral norm bounds every layer,
 which keeps D from learning fine features (on sprites, the shape) within a CPU budget, while R1 leaves D's layers
 free and only flattens its answer where the real data lies, so G keeps a gradient to follow. Costs one more D pass
-over the real batch and its second-order backward.
+over the real batch and its second-order backward; that pass runs in training mode like D's own, so a batch-norm D
+also updates its statistics on it and a spectrally normalised one its power iteration.
 """
 
 from __future__ import annotations
