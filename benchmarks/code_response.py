@@ -1,0 +1,83 @@
+"""How G's code for x, y or scale moves the sprite across that code's range, against the range of real sprites.
+
+    python benchmarks/code_response.py --workdir=W [--num_images=6000] [--bins=20]
+
+For each of x, y and scale, the continuous code that follows it on real sprites (`factor_followers` of the run's
+metrics.json, so run `evaluate.py` first) is swept over `--bins` equal bins of its prior while every other input is
+drawn at random; on G's images the sprite's pixel measure (centroid x, centroid y or ink, as the pixel-centroid
+baseline reads them, in [0, 1] of the frame / mean intensity) is averaged per bin. It prints those means, how much of
+the real sprites' range (1st to 99th percentile) the means span, the share of that span covered by the middle fifth
+of the bins (0.2 for a straight line, near 1 for a step), and how much of the measure's spread on G's images is
+left within one bin. A code that moves the sprite in one step cannot be read precisely on real sprites, which caps
+its MIG (`score_requirements.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from absl import app, flags
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("workdir", None, "A run's workdir, evaluated (metrics.json with factor_followers).", required=True)
+flags.DEFINE_integer("num_images", 6000, "Real sprites rendered and G images drawn.")
+flags.DEFINE_integer("bins", 20, "Bins over the code's prior.")
+flags.DEFINE_integer("seed", 0, "Seed of the sprites, the codes and G's noise.")
+
+MEASURES = {"x_position": 0, "y_position": 1, "scale": 2}  # column of pixel_baseline.centroid_codes
+
+
+def response_summary(code_bins: np.ndarray, measure: np.ndarray, real_measure: np.ndarray, bins: int) -> dict:
+    """Per-bin means of `measure` over `code_bins` (ints in [0, bins)) and how they cover `real_measure`'s range."""
+    means = np.array([measure[code_bins == b].mean() for b in range(bins)])
+    low, high = np.percentile(real_measure, [1, 99])
+    span = float(means.max() - means.min())
+    middle = slice(2 * bins // 5, 3 * bins // 5)
+    middle_change = float(abs(means[middle.stop - 1] - means[max(middle.start - 1, 0)]))
+    within = float(np.mean([measure[code_bins == b].std() for b in range(bins)]))
+    return {
+        "bin_means": means.round(4).tolist(),
+        "real_range": [float(low), float(high)],
+        "span_of_real_range": span / float(high - low),
+        "middle_fifth_share": middle_change / span if span > 0 else 0.0,
+        "within_bin_std_share": within / float(measure.std()),
+    }
+
+
+def main(argv):
+    del argv
+    from infogan_tf import datasets
+    from infogan_tf.evaluation import loaded_run, pixel_baseline
+    from infogan_tf.evaluation.generated_factors import GeneratedGroundTruth
+
+    run = loaded_run.load_run(FLAGS.workdir)
+    metrics_path = Path(FLAGS.workdir) / "metrics.json"
+    if not metrics_path.exists():
+        raise app.UsageError(f"{metrics_path} is missing: run evaluate.py --workdir={FLAGS.workdir} first")
+    followers = json.loads(metrics_path.read_text())["disentanglement"]["factor_followers"]
+    data = datasets.ground_truth_data("shapes", image_size=run.image_shape[0])
+    rng = np.random.default_rng(FLAGS.seed)
+    real = pixel_baseline.centroid_codes(data.images_from_factors(data.sample_factors(FLAGS.num_images, rng)))
+    generated = GeneratedGroundTruth(run.generator, run.spec, seed=FLAGS.seed, bins=FLAGS.bins)
+    factors = generated.sample_factors(FLAGS.num_images, rng)
+    drawn = pixel_baseline.centroid_codes(generated.images_from_factors(factors))
+    names = run.spec.code_names()
+    results = {}
+    for factor, column in MEASURES.items():
+        code = followers[factor]["continuous"]["code"]
+        summary = response_summary(factors[:, names.index(code)], drawn[:, column], real[:, column], FLAGS.bins)
+        results[factor] = {"code": code, "abs_correlation_on_real": followers[factor]["continuous"]["abs_correlation"],
+                           **summary}
+        print(f"{factor:11s} {code:7s} span {summary['span_of_real_range']:.2f} of the real range, middle fifth "
+              f"{summary['middle_fifth_share']:.2f} of it, within-bin spread {summary['within_bin_std_share']:.2f}; "
+              f"bin means {np.round(summary['bin_means'], 3).tolist()}")
+    print(json.dumps({"workdir": FLAGS.workdir, "bins": FLAGS.bins, "factors": results}))
+
+
+if __name__ == "__main__":
+    app.run(main)

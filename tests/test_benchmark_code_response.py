@@ -1,0 +1,38 @@
+"""benchmarks/code_response.py: how a code's sweep moves a pixel measure, against the real range."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("code_response", ROOT / "benchmarks" / "code_response.py")
+code_response = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(code_response)
+
+BINS = 20
+
+
+def _sweep(response, noise=0.0, seed=0):
+    rng = np.random.default_rng(seed)
+    code_bins = rng.integers(0, BINS, 20_000)
+    measure = response(code_bins / (BINS - 1)) + noise * rng.standard_normal(len(code_bins))
+    real = rng.uniform(0.0, 1.0, 20_000)
+    return code_response.response_summary(code_bins, measure, real, BINS)
+
+
+def test_a_straight_sweep_over_the_real_range_spans_it_evenly():
+    summary = _sweep(lambda t: t)
+    assert summary["span_of_real_range"] == pytest.approx(1.0 / 0.98, rel=0.01)  # real range: 1st..99th percentile
+    assert summary["middle_fifth_share"] == pytest.approx(4 / 19, abs=1e-6)
+    assert summary["within_bin_std_share"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_step_puts_the_whole_change_in_the_middle_and_leaves_spread_within_bins():
+    summary = _sweep(lambda t: 0.3 + 0.4 * (t > 0.5), noise=0.1)
+    assert summary["middle_fifth_share"] > 0.9
+    assert summary["span_of_real_range"] == pytest.approx(0.4 / 0.98, abs=0.02)
+    assert 0.3 < summary["within_bin_std_share"] < 0.7
+    means = summary["bin_means"]
+    assert means[0] == pytest.approx(0.3, abs=0.02) and means[-1] == pytest.approx(0.7, abs=0.02)
