@@ -7,7 +7,7 @@ metrics.json, so run `evaluate.py` first) is swept over `--bins` equal bins of i
 drawn at random; on G's images the sprite's pixel measure (centroid x, centroid y or ink, as the pixel-centroid
 baseline reads them, in [0, 1] of the frame / mean intensity) is averaged per bin. It prints those means, how much of
 the real sprites' range (1st to 99th percentile) the means span, the share of that span covered by the middle fifth
-of the bins (0.2 for a straight line, near 1 for a step), and how much of the measure's spread on G's images is
+of the bins (0.21 for a straight line, near 1 for a step), and how much of the measure's spread on G's images is
 left within one bin. A code that moves the sprite in one step cannot be read precisely on real sprites, which caps
 its MIG (`score_requirements.py`).
 """
@@ -45,7 +45,7 @@ def response_summary(code_bins: np.ndarray, measure: np.ndarray, real_measure: n
         "real_range": [float(low), float(high)],
         "span_of_real_range": span / float(high - low),
         "middle_fifth_share": middle_change / span if span > 0 else 0.0,
-        "within_bin_std_share": within / float(measure.std()),
+        "within_bin_std_share": within / float(measure.std()) if measure.std() > 0 else 0.0,
     }
 
 
@@ -55,11 +55,16 @@ def main(argv):
     from infogan_tf.evaluation import loaded_run, pixel_baseline
     from infogan_tf.evaluation.generated_factors import GeneratedGroundTruth
 
-    run = loaded_run.load_run(FLAGS.workdir)
+    try:
+        run = loaded_run.load_run(FLAGS.workdir)
+    except loaded_run.EvaluationError as error:
+        raise app.UsageError(str(error)) from None
     metrics_path = Path(FLAGS.workdir) / "metrics.json"
     if not metrics_path.exists():
         raise app.UsageError(f"{metrics_path} is missing: run evaluate.py --workdir={FLAGS.workdir} first")
-    followers = json.loads(metrics_path.read_text())["disentanglement"]["factor_followers"]
+    followers = json.loads(metrics_path.read_text()).get("disentanglement", {}).get("factor_followers")
+    if not followers:
+        raise app.UsageError(f"{metrics_path} has no factor_followers: code_response needs a run on `shapes`")
     data = datasets.ground_truth_data("shapes", image_size=run.image_shape[0])
     rng = np.random.default_rng(FLAGS.seed)
     real = pixel_baseline.centroid_codes(data.images_from_factors(data.sample_factors(FLAGS.num_images, rng)))
@@ -69,8 +74,11 @@ def main(argv):
     names = run.spec.code_names()
     results = {}
     for factor, column in MEASURES.items():
+        if not followers[factor].get("continuous"):
+            raise app.UsageError(f"the run in {FLAGS.workdir} has no continuous code to follow {factor}")
         code = followers[factor]["continuous"]["code"]
-        summary = response_summary(factors[:, names.index(code)], drawn[:, column], real[:, column], FLAGS.bins)
+        index = names.index(code)
+        summary = response_summary(factors[:, index], drawn[:, column], real[:, column], generated.factor_sizes[index])
         results[factor] = {"code": code, "abs_correlation_on_real": followers[factor]["continuous"]["abs_correlation"],
                            **summary}
         print(f"{factor:11s} {code:7s} span {summary['span_of_real_range']:.2f} of the real range, middle fifth "
