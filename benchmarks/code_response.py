@@ -24,11 +24,6 @@ from absl import app, flags
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("workdir", None, "A run's workdir, evaluated (metrics.json with factor_followers).", required=True)
-flags.DEFINE_integer("num_images", 6000, "Real sprites rendered and G images drawn.")
-flags.DEFINE_integer("bins", 20, "Bins over the code's prior.")
-flags.DEFINE_integer("seed", 0, "Seed of the sprites, the codes and G's noise.")
-
 MEASURES = {"x_position": 0, "y_position": 1, "scale": 2}  # column of pixel_baseline.centroid_codes
 
 
@@ -87,5 +82,15 @@ def main(argv):
     print(json.dumps({"workdir": FLAGS.workdir, "bins": FLAGS.bins, "factors": results}))
 
 
+def define_flags() -> None:
+    """Defined when run, not on import, so tests can import `response_summary` next to other benchmarks' flags."""
+    flags.DEFINE_string("workdir", None, "A run's workdir, evaluated (metrics.json with factor_followers).",
+                        required=True)
+    flags.DEFINE_integer("num_images", 6000, "Real sprites rendered and G images drawn.")
+    flags.DEFINE_integer("bins", 20, "Bins over the code's prior.")
+    flags.DEFINE_integer("seed", 0, "Seed of the sprites, the codes and G's noise.")
+
+
 if __name__ == "__main__":
+    define_flags()
     app.run(main)
