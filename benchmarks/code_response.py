@@ -29,12 +29,13 @@ MEASURES = {"x_position": 0, "y_position": 1, "scale": 2}  # column of pixel_bas
 
 def response_summary(code_bins: np.ndarray, measure: np.ndarray, real_measure: np.ndarray, bins: int) -> dict:
     """Per-bin means of `measure` over `code_bins` (ints in [0, bins)) and how they cover `real_measure`'s range."""
-    means = np.array([measure[code_bins == b].mean() for b in range(bins)])
+    groups = [measure[code_bins == b] for b in range(bins)]
+    means = np.array([group.mean() for group in groups])
     low, high = np.percentile(real_measure, [1, 99])
     span = float(means.max() - means.min())
-    middle = slice(2 * bins // 5, 3 * bins // 5)
-    middle_change = float(abs(means[middle.stop - 1] - means[max(middle.start - 1, 0)]))
-    within = float(np.mean([measure[code_bins == b].std() for b in range(bins)]))
+    before_middle, end_of_middle = max(2 * bins // 5 - 1, 0), 3 * bins // 5 - 1
+    middle_change = float(abs(means[end_of_middle] - means[before_middle]))
+    within = float(np.mean([group.std() for group in groups]))
     return {
         "bin_means": means.round(4).tolist(),
         "real_range": [float(low), float(high)],
