@@ -48,19 +48,20 @@ def response_summary(code_bins: np.ndarray, measure: np.ndarray, real_measure: n
 def main(argv):
     del argv
     from infogan_tf import datasets
+    from infogan_tf.cli import fail
     from infogan_tf.evaluation import loaded_run, pixel_baseline
     from infogan_tf.evaluation.generated_factors import GeneratedGroundTruth
 
     try:
         run = loaded_run.load_run(FLAGS.workdir)
     except loaded_run.EvaluationError as error:
-        raise app.UsageError(str(error)) from None
+        fail(error)
     metrics_path = Path(FLAGS.workdir) / "metrics.json"
     if not metrics_path.exists():
-        raise app.UsageError(f"{metrics_path} is missing: run evaluate.py --workdir={FLAGS.workdir} first")
+        fail(f"{metrics_path} is missing: run evaluate.py --workdir={FLAGS.workdir} first")
     followers = json.loads(metrics_path.read_text()).get("disentanglement", {}).get("factor_followers")
     if not followers:
-        raise app.UsageError(f"{metrics_path} has no factor_followers: code_response needs a run on `shapes`")
+        fail(f"{metrics_path} has no factor_followers: code_response needs a run on `shapes`")
     data = datasets.ground_truth_data("shapes", image_size=run.image_shape[0])
     rng = np.random.default_rng(FLAGS.seed)
     real = pixel_baseline.centroid_codes(data.images_from_factors(data.sample_factors(FLAGS.num_images, rng)))
@@ -71,7 +72,7 @@ def main(argv):
     results = {}
     for factor, column in MEASURES.items():
         if not followers[factor].get("continuous"):
-            raise app.UsageError(f"the run in {FLAGS.workdir} has no continuous code to follow {factor}")
+            fail(f"the run in {FLAGS.workdir} has no continuous code to follow {factor}")
         code = followers[factor]["continuous"]["code"]
         index = names.index(code)
         summary = response_summary(factors[:, index], drawn[:, column], real[:, column], generated.factor_sizes[index])

@@ -1,6 +1,8 @@
 """benchmarks/code_response.py: how a code's sweep moves a pixel measure, against the real range."""
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -36,3 +38,13 @@ def test_a_step_puts_the_whole_change_in_the_middle_and_leaves_spread_within_bin
     assert 0.3 < summary["within_bin_std_share"] < 0.7
     means = summary["bin_means"]
     assert means[0] == pytest.approx(0.3, abs=0.02) and means[-1] == pytest.approx(0.7, abs=0.02)
+
+
+@pytest.mark.slow
+def test_a_workdir_it_cannot_read_stops_with_one_line_naming_it(tmp_path):
+    missing = tmp_path / "no_such_run"
+    ran = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "code_response.py"), f"--workdir={missing}"],
+                         capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 1
+    assert ran.stderr.strip().splitlines()[-1] == f"code_response.py: error: workdir {missing} does not exist"
+    assert "--num_images" not in ran.stderr  # the problem, not the flag listing
