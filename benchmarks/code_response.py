@@ -9,7 +9,9 @@ baseline reads them, in [0, 1] of the frame / mean intensity) is averaged per bi
 the real sprites' range (1st to 99th percentile) the means span, the share of that span covered by the middle fifth
 of the bins (0.21 for a straight line, near 1 for a step), and how much of the measure's spread on G's images is
 left within one bin. A code that moves the sprite in one step cannot be read precisely on real sprites, which caps
-its MIG (`score_requirements.py`).
+its MIG (`score_requirements.py`). The correlation ratio (the square root of the share of the measure's variance
+between bins) is the highest |correlation| any reading of the code alone can have with the measure on G's images:
+next to the code's |correlation| on real sprites it tells whether G's code or Q's transfer to real images limits it.
 """
 
 from __future__ import annotations
@@ -36,12 +38,15 @@ def response_summary(code_bins: np.ndarray, measure: np.ndarray, real_measure: n
     before_middle, end_of_middle = max(2 * bins // 5 - 1, 0), 3 * bins // 5 - 1
     middle_change = float(abs(means[end_of_middle] - means[before_middle]))
     within = float(np.mean([group.std() for group in groups]))
+    between = sum(group.size * (group.mean() - measure.mean()) ** 2 for group in groups)
+    total = float(((measure - measure.mean()) ** 2).sum())
     return {
         "bin_means": means.round(4).tolist(),
         "real_range": [float(low), float(high)],
         "span_of_real_range": span / float(high - low),
         "middle_fifth_share": middle_change / span if span > 0 else 0.0,
         "within_bin_std_share": within / float(measure.std()) if measure.std() > 0 else 0.0,
+        "correlation_ratio": float(np.sqrt(between / total)) if total > 0 else 0.0,
     }
 
 
@@ -76,10 +81,11 @@ def main(argv):
         code = followers[factor]["continuous"]["code"]
         index = names.index(code)
         summary = response_summary(factors[:, index], drawn[:, column], real[:, column], generated.factor_sizes[index])
-        results[factor] = {"code": code, "abs_correlation_on_real": followers[factor]["continuous"]["abs_correlation"],
-                           **summary}
+        on_real = followers[factor]["continuous"]["abs_correlation"]
+        results[factor] = {"code": code, "abs_correlation_on_real": on_real, **summary}
         print(f"{factor:11s} {code:7s} span {summary['span_of_real_range']:.2f} of the real range, middle fifth "
-              f"{summary['middle_fifth_share']:.2f} of it, within-bin spread {summary['within_bin_std_share']:.2f}; "
+              f"{summary['middle_fifth_share']:.2f} of it, within-bin spread {summary['within_bin_std_share']:.2f}, "
+              f"correlation ratio {summary['correlation_ratio']:.2f} (|corr| on real sprites {on_real:.2f}); "
               f"bin means {np.round(summary['bin_means'], 3).tolist()}")
     print(json.dumps({"workdir": FLAGS.workdir, "bins": FLAGS.bins, "factors": results}))
 

@@ -29,6 +29,7 @@ def test_a_straight_sweep_over_the_real_range_spans_it_evenly():
     assert summary["span_of_real_range"] == pytest.approx(1.0 / 0.98, rel=0.01)  # real range: 1st..99th percentile
     assert summary["middle_fifth_share"] == pytest.approx(4 / 19, abs=1e-6)
     assert summary["within_bin_std_share"] == pytest.approx(0.0, abs=1e-9)
+    assert summary["correlation_ratio"] == pytest.approx(1.0)
 
 
 def test_a_step_puts_the_whole_change_in_the_middle_and_leaves_spread_within_bins():
@@ -36,6 +37,8 @@ def test_a_step_puts_the_whole_change_in_the_middle_and_leaves_spread_within_bin
     assert summary["middle_fifth_share"] > 0.9
     assert summary["span_of_real_range"] == pytest.approx(0.4 / 0.98, abs=0.02)
     assert 0.3 < summary["within_bin_std_share"] < 0.7
+    # The step's variance (0.2 ** 2) against the noise's (0.1 ** 2): the code alone explains 0.04 / 0.05 of it.
+    assert summary["correlation_ratio"] == pytest.approx(np.sqrt(0.04 / 0.05), abs=0.01)
     means = summary["bin_means"]
     assert means[0] == pytest.approx(0.3, abs=0.02) and means[-1] == pytest.approx(0.7, abs=0.02)
 
