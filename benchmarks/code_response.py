@@ -10,7 +10,7 @@ the real sprites' range (1st to 99th percentile) the means span, the share of th
 of the bins (0.21 for a straight line, near 1 for a step), and how much of the measure's spread on G's images is
 left within one bin. A code that moves the sprite in one step cannot be read precisely on real sprites, which caps
 its MIG (`score_requirements.py`). The correlation ratio (the square root of the share of the measure's variance
-between bins) is the highest |correlation| any reading of the code alone can have with the measure on G's images:
+between bins) is the highest |correlation| any reading of the code's bin can have with the measure on G's images:
 next to the code's |correlation| on real sprites it tells whether G's code or Q's transfer to real images limits it.
 """
 
@@ -38,7 +38,8 @@ def response_summary(code_bins: np.ndarray, measure: np.ndarray, real_measure: n
     before_middle, end_of_middle = max(2 * bins // 5 - 1, 0), 3 * bins // 5 - 1
     middle_change = float(abs(means[end_of_middle] - means[before_middle]))
     within = float(np.mean([group.std() for group in groups]))
-    between = sum(group.size * (group.mean() - measure.mean()) ** 2 for group in groups)
+    sizes = np.array([group.size for group in groups])
+    between = float((sizes * (means - measure.mean()) ** 2).sum())
     total = float(((measure - measure.mean()) ** 2).sum())
     return {
         "bin_means": means.round(4).tolist(),
