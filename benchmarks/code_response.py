@@ -40,20 +40,20 @@ def response_summary(code_bins: np.ndarray, measure: np.ndarray, real_measure: n
     within = float(np.mean([group.std() for group in groups]))
     sizes = np.array([group.size for group in groups])
     between = float((sizes * (means - measure.mean()) ** 2).sum())
-    total = float(((measure - measure.mean()) ** 2).sum())
+    total = float(measure.var() * measure.size)
     return {
         "bin_means": means.round(4).tolist(),
         "real_range": [float(low), float(high)],
         "span_of_real_range": span / float(high - low),
         "middle_fifth_share": middle_change / span if span > 0 else 0.0,
-        "within_bin_std_share": within / float(measure.std()) if measure.std() > 0 else 0.0,
+        "within_bin_std_share": within / float(np.sqrt(total / measure.size)) if total > 0 else 0.0,
         "correlation_ratio": float(np.sqrt(between / total)) if total > 0 else 0.0,
     }
 
 
 def main(argv):
     del argv
-    from infogan_tf import datasets
+    from infogan_tf import datasets, workdir
     from infogan_tf.cli import fail
     from infogan_tf.evaluation import loaded_run, pixel_baseline
     from infogan_tf.evaluation.generated_factors import GeneratedGroundTruth
@@ -62,7 +62,7 @@ def main(argv):
         run = loaded_run.load_run(FLAGS.workdir)
     except loaded_run.EvaluationError as error:
         fail(error)
-    metrics_path = Path(FLAGS.workdir) / "metrics.json"
+    metrics_path = workdir.Workdir(FLAGS.workdir).metrics
     if not metrics_path.exists():
         fail(f"{metrics_path} is missing: run evaluate.py --workdir={FLAGS.workdir} first")
     followers = json.loads(metrics_path.read_text()).get("disentanglement", {}).get("factor_followers")
