@@ -51,6 +51,23 @@ def response_summary(code_bins: np.ndarray, measure: np.ndarray, real_measure: n
     }
 
 
+def read_factor_followers(metrics_path: Path, run_dir: str) -> dict:
+    """The evaluation's factor_followers from metrics.json; a missing, unreadable or non-`shapes` file ends the program
+    with one line naming it."""
+    from infogan_tf.cli import fail
+
+    if not metrics_path.exists():
+        fail(f"{metrics_path} is missing: run evaluate.py --workdir={run_dir} first")
+    try:
+        metrics = json.loads(metrics_path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        fail(f"{metrics_path} cannot be read ({error}): run evaluate.py --workdir={run_dir} again")
+    followers = metrics.get("disentanglement", {}).get("factor_followers") if isinstance(metrics, dict) else None
+    if not followers:
+        fail(f"{metrics_path} has no factor_followers: code_response needs a run on `shapes`")
+    return followers
+
+
 def main(argv):
     del argv
     from infogan_tf import datasets, workdir
@@ -62,12 +79,7 @@ def main(argv):
         run = loaded_run.load_run(FLAGS.workdir)
     except loaded_run.EvaluationError as error:
         fail(error)
-    metrics_path = workdir.Workdir(FLAGS.workdir).metrics
-    if not metrics_path.exists():
-        fail(f"{metrics_path} is missing: run evaluate.py --workdir={FLAGS.workdir} first")
-    followers = json.loads(metrics_path.read_text()).get("disentanglement", {}).get("factor_followers")
-    if not followers:
-        fail(f"{metrics_path} has no factor_followers: code_response needs a run on `shapes`")
+    followers = read_factor_followers(workdir.Workdir(FLAGS.workdir).metrics, FLAGS.workdir)
     data = datasets.ground_truth_data("shapes", image_size=run.image_shape[0])
     rng = np.random.default_rng(FLAGS.seed)
     real = pixel_baseline.centroid_codes(data.images_from_factors(data.sample_factors(FLAGS.num_images, rng)))

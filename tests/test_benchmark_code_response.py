@@ -1,6 +1,7 @@
 """benchmarks/code_response.py: how a code's sweep moves a pixel measure, against the real range."""
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,30 @@ def test_a_workdir_it_cannot_read_stops_with_one_line_naming_it(tmp_path):
     assert ran.returncode == 1
     assert ran.stderr.strip().splitlines()[-1] == f"code_response.py: error: workdir {missing} does not exist"
     assert "--num_images" not in ran.stderr  # the problem, not the flag listing
+
+
+@pytest.mark.parametrize("content, problem", [
+    (None, "is missing: run evaluate.py"),
+    ('{"disentanglement": {"factor_follo', "cannot be read"),
+    (b"\xff\xfe{", "cannot be read"),
+    ('{"disentanglement": {"mig": 0.1}}', "has no factor_followers"),
+    ("[1, 2]", "has no factor_followers"),
+])
+def test_metrics_it_cannot_use_stop_it_with_one_line_naming_the_file(tmp_path, content, problem):
+    metrics = tmp_path / "metrics.json"
+    if isinstance(content, bytes):
+        metrics.write_bytes(content)
+    elif content is not None:
+        metrics.write_text(content)
+    with pytest.raises(SystemExit) as stopped:
+        code_response.read_factor_followers(metrics, str(tmp_path))
+    message = str(stopped.value.code)
+    assert len(message.splitlines()) == 1
+    assert str(metrics) in message and problem in message
+
+
+def test_the_followers_of_a_readable_metrics_file_are_returned(tmp_path):
+    followers = {"x_position": {"continuous": {"code": "cont_1", "abs_correlation": 0.8}}}
+    metrics = tmp_path / "metrics.json"
+    metrics.write_text(json.dumps({"disentanglement": {"factor_followers": followers}}))
+    assert code_response.read_factor_followers(metrics, str(tmp_path)) == followers
