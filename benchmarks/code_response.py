@@ -12,6 +12,8 @@ left within one bin. A code that moves the sprite in one step cannot be read pre
 its MIG (`score_requirements.py`). The correlation ratio (the square root of the share of the measure's variance
 between bins) is the highest |correlation| any reading of the code's bin can have with the measure on G's images:
 next to the code's |correlation| on real sprites it tells whether G's code or Q's transfer to real images limits it.
+The factor's correlation with its best linear fit on all continuous codes' readings of real sprites tells how much
+of the gap to 1 comes from the factor being spread over several codes rather than from each reading's precision.
 """
 
 from __future__ import annotations
@@ -51,6 +53,18 @@ def response_summary(code_bins: np.ndarray, measure: np.ndarray, real_measure: n
     }
 
 
+def linear_reading(readings: np.ndarray, factor: np.ndarray) -> float:
+    """The correlation of `factor` with its least-squares fit on all `readings` [N, K] (plus a constant): how
+    closely the codes together, mixed linearly, follow the factor. Above one code's own |correlation| by as much as
+    the factor is spread over several codes (a rotated or split reading) rather than read imprecisely."""
+    design = np.column_stack([readings, np.ones(len(readings))])
+    coefficients, *_ = np.linalg.lstsq(design, factor, rcond=None)
+    fitted = design @ coefficients
+    if np.std(fitted) == 0 or np.std(factor) == 0:
+        return 0.0
+    return float(np.corrcoef(fitted, factor)[0, 1])
+
+
 def read_factor_followers(metrics_path: Path, run_dir: str) -> dict:
     """The evaluation's factor_followers from metrics.json; a missing, unreadable or non-`shapes` file ends the program
     with one line naming it."""
@@ -70,9 +84,9 @@ def read_factor_followers(metrics_path: Path, run_dir: str) -> dict:
 
 def main(argv):
     del argv
-    from infogan_tf import datasets, workdir
+    from infogan_tf import datasets, latents, workdir
     from infogan_tf.cli import fail
-    from infogan_tf.evaluation import loaded_run, pixel_baseline
+    from infogan_tf.evaluation import code_metrics, loaded_run, pixel_baseline
     from infogan_tf.evaluation.generated_factors import GeneratedGroundTruth
 
     try:
@@ -82,7 +96,10 @@ def main(argv):
     followers = read_factor_followers(workdir.Workdir(FLAGS.workdir).metrics, FLAGS.workdir)
     data = datasets.ground_truth_data("shapes", image_size=run.image_shape[0])
     rng = np.random.default_rng(FLAGS.seed)
-    real = pixel_baseline.centroid_codes(data.images_from_factors(data.sample_factors(FLAGS.num_images, rng)))
+    real_factors = data.sample_factors(FLAGS.num_images, rng)
+    real_images = data.images_from_factors(real_factors)
+    real = pixel_baseline.centroid_codes(real_images)
+    real_readings = code_metrics.encode(run.encoder, real_images)[latents.CONTINUOUS]
     generated = GeneratedGroundTruth(run.generator, run.spec, seed=FLAGS.seed, bins=FLAGS.bins)
     factors = generated.sample_factors(FLAGS.num_images, rng)
     drawn = pixel_baseline.centroid_codes(generated.images_from_factors(factors))
@@ -95,11 +112,13 @@ def main(argv):
         index = names.index(code)
         summary = response_summary(factors[:, index], drawn[:, column], real[:, column], generated.factor_sizes[index])
         on_real = followers[factor]["continuous"]["abs_correlation"]
-        results[factor] = {"code": code, "abs_correlation_on_real": on_real, **summary}
+        all_codes = linear_reading(real_readings, real_factors[:, data.factor_names.index(factor)])
+        results[factor] = {"code": code, "abs_correlation_on_real": on_real,
+                           "all_codes_linear_correlation_on_real": all_codes, **summary}
         print(f"{factor:11s} {code:7s} span {summary['span_of_real_range']:.2f} of the real range, middle fifth "
               f"{summary['middle_fifth_share']:.2f} of it, within-bin spread {summary['within_bin_std_share']:.2f}, "
-              f"correlation ratio {summary['correlation_ratio']:.2f} (|corr| on real sprites {on_real:.2f}); "
-              f"bin means {np.round(summary['bin_means'], 3).tolist()}")
+              f"correlation ratio {summary['correlation_ratio']:.2f} (|corr| on real sprites {on_real:.2f}, all "
+              f"continuous codes linearly {all_codes:.2f}); bin means {np.round(summary['bin_means'], 3).tolist()}")
     print(json.dumps({"workdir": FLAGS.workdir, "bins": FLAGS.bins, "factors": results}))
 
 

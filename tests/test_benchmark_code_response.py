@@ -79,3 +79,21 @@ def test_the_followers_of_a_readable_metrics_file_are_returned(tmp_path):
     metrics = tmp_path / "metrics.json"
     metrics.write_text(json.dumps({"disentanglement": {"factor_followers": followers}}))
     assert code_response.read_factor_followers(metrics, str(tmp_path)) == followers
+
+
+def test_a_factor_spread_over_two_codes_is_read_fully_by_both_together():
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(-1, 1, 5_000), rng.uniform(-1, 1, 5_000)
+    rotated = np.column_stack([x + y, x - y]) / np.sqrt(2)
+    best_single = max(abs(np.corrcoef(rotated[:, k], x)[0, 1]) for k in range(2))
+    assert best_single == pytest.approx(np.sqrt(0.5), abs=0.02)
+    assert code_response.linear_reading(rotated, x) == pytest.approx(1.0)
+
+
+def test_an_imprecise_reading_stays_imprecise_with_every_code():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, 5_000)
+    readings = np.column_stack([x + rng.normal(0, np.sqrt(1 / 3), 5_000), rng.uniform(-1, 1, 5_000)])
+    # var(x) = 1/3, so the noisy reading's correlation is sqrt(1/2); an unrelated second code adds nothing.
+    assert code_response.linear_reading(readings, x) == pytest.approx(np.sqrt(0.5), abs=0.02)
+    assert code_response.linear_reading(np.zeros((10, 2)), np.arange(10.0)) == 0.0
