@@ -12,8 +12,9 @@ left within one bin. A code that moves the sprite in one step cannot be read pre
 its MIG (`score_requirements.py`). The correlation ratio (the square root of the share of the measure's variance
 between bins) is the highest |correlation| any reading of the code's bin can have with the measure on G's images:
 next to the code's |correlation| on real sprites it tells whether G's code or Q's transfer to real images limits it.
-The factor's correlation with its best linear fit on all continuous codes' readings of real sprites tells how much
-of the gap to 1 comes from the factor being spread over several codes rather than from each reading's precision.
+Both readings on real sprites are taken on the same rendered sprites: the code's own |correlation| and the factor's
+correlation with its best linear fit on all continuous and Bernoulli codes together; the difference is how much of
+the gap to 1 comes from the factor being spread over several codes rather than from each reading's precision.
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ def response_summary(code_bins: np.ndarray, measure: np.ndarray, real_measure: n
 
 
 def linear_reading(readings: np.ndarray, factor: np.ndarray) -> float:
-    """The correlation of `factor` with its least-squares fit on all `readings` [N, K] (plus a constant): how
-    closely the codes together, mixed linearly, follow the factor. Above one code's own |correlation| by as much as
-    the factor is spread over several codes (a rotated or split reading) rather than read imprecisely."""
+    """The correlation of `factor` with its least-squares fit on `readings` [N, K] (plus a constant): for one column
+    its |correlation|; for several, how closely the codes together, mixed linearly, follow the factor, above the best
+    single code by as much as the factor is spread over several codes (a rotated or split reading)."""
     design = np.column_stack([readings, np.ones(len(readings))])
     coefficients, *_ = np.linalg.lstsq(design, factor, rcond=None)
     fitted = design @ coefficients
@@ -84,7 +85,7 @@ def read_factor_followers(metrics_path: Path, run_dir: str) -> dict:
 
 def main(argv):
     del argv
-    from infogan_tf import datasets, latents, workdir
+    from infogan_tf import datasets, workdir
     from infogan_tf.cli import fail
     from infogan_tf.evaluation import code_metrics, loaded_run, pixel_baseline
     from infogan_tf.evaluation.generated_factors import GeneratedGroundTruth
@@ -99,7 +100,8 @@ def main(argv):
     real_factors = data.sample_factors(FLAGS.num_images, rng)
     real_images = data.images_from_factors(real_factors)
     real = pixel_baseline.centroid_codes(real_images)
-    real_readings = code_metrics.encode(run.encoder, real_images)[latents.CONTINUOUS]
+    real_columns = code_metrics.code_columns(run.spec, code_metrics.encode(run.encoder, real_images))
+    graded = [index for index, code in enumerate(run.spec.codes) if not code.nominal]
     generated = GeneratedGroundTruth(run.generator, run.spec, seed=FLAGS.seed, bins=FLAGS.bins)
     factors = generated.sample_factors(FLAGS.num_images, rng)
     drawn = pixel_baseline.centroid_codes(generated.images_from_factors(factors))
@@ -111,14 +113,15 @@ def main(argv):
         code = followers[factor]["continuous"]["code"]
         index = names.index(code)
         summary = response_summary(factors[:, index], drawn[:, column], real[:, column], generated.factor_sizes[index])
-        on_real = followers[factor]["continuous"]["abs_correlation"]
-        all_codes = linear_reading(real_readings, real_factors[:, data.factor_names.index(factor)])
+        truth = real_factors[:, data.factor_names.index(factor)]
+        on_real = linear_reading(real_columns[:, [index]], truth)
+        all_codes = linear_reading(real_columns[:, graded], truth)
         results[factor] = {"code": code, "abs_correlation_on_real": on_real,
                            "all_codes_linear_correlation_on_real": all_codes, **summary}
         print(f"{factor:11s} {code:7s} span {summary['span_of_real_range']:.2f} of the real range, middle fifth "
               f"{summary['middle_fifth_share']:.2f} of it, within-bin spread {summary['within_bin_std_share']:.2f}, "
               f"correlation ratio {summary['correlation_ratio']:.2f} (|corr| on real sprites {on_real:.2f}, all "
-              f"continuous codes linearly {all_codes:.2f}); bin means {np.round(summary['bin_means'], 3).tolist()}")
+              f"graded codes linearly {all_codes:.2f}); bin means {np.round(summary['bin_means'], 3).tolist()}")
     print(json.dumps({"workdir": FLAGS.workdir, "bins": FLAGS.bins, "factors": results}))
 
 

@@ -97,3 +97,10 @@ def test_an_imprecise_reading_stays_imprecise_with_every_code():
     # var(x) = 1/3, so the noisy reading's correlation is sqrt(1/2); an unrelated second code adds nothing.
     assert code_response.linear_reading(readings, x) == pytest.approx(np.sqrt(0.5), abs=0.02)
     assert code_response.linear_reading(np.zeros((10, 2)), np.arange(10.0)) == 0.0
+
+
+def test_one_column_reads_as_its_absolute_correlation():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, 2_000)
+    reading = -x + rng.normal(0, 0.5, 2_000)
+    assert code_response.linear_reading(reading[:, None], x) == pytest.approx(abs(np.corrcoef(reading, x)[0, 1]))
