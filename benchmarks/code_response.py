@@ -12,9 +12,10 @@ left within one bin. A code that moves the sprite in one step cannot be read pre
 its MIG (`score_requirements.py`). The correlation ratio (the square root of the share of the measure's variance
 between bins) is the highest |correlation| any reading of the code's bin can have with the measure on G's images:
 next to the code's |correlation| on real sprites it tells whether G's code or Q's transfer to real images limits it.
-Both readings on real sprites are taken on the same rendered sprites: the code's own |correlation| and the factor's
-correlation with its best linear fit on all continuous and Bernoulli codes together; the difference is how much of
-the gap to 1 comes from the factor being spread over several codes rather than from each reading's precision.
+Both readings on real sprites are taken on the same rendered sprites: the code's own |correlation| and the
+factor's correlation with its best linear fit on all graded codes (continuous and Bernoulli) together; the
+difference is how much of the gap to 1 comes from the factor being spread over several codes rather than from each
+reading's precision.
 """
 
 from __future__ import annotations
