@@ -103,6 +103,9 @@ class TrainConfig:
     contrastive_learning_rate: float = option(2e-3, "Adam learning rate of H.")
     contrastive_spectral_norm: bool = option(False, "Spectral norm on H's layers but its output, as InfoGAN-CR does; "
         "such an H needs tens of thousands of steps to learn.")
+    contrastive_shared_noise: bool = option(True, "A pair's two images share the noise, as InfoGAN-CR does; with "
+        "--nocontrastive_shared_noise each draws its own, so the term also works against the noise moving what a "
+        "code sets.")
     g_steps_per_d_step: int = option(1, "G updates per D/Q update (InfoGAN-CR makes 2).", lower=1)
     strategy: str = option("auto", "auto = MirroredStrategy when more than one GPU is visible.", choices=STRATEGIES)
     precision: str = option("auto", "Keras mixed-precision policy; auto = mixed_bfloat16 on CPUs with native bf16 and "

@@ -136,6 +136,7 @@ def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[re
         terms.append(regularizers.Contrastive(
             spec, config.contrastive_weight, start_step=config.contrastive_start_step, gap=config.contrastive_gap,
             learning_rate=config.contrastive_learning_rate, spectral_norm=config.contrastive_spectral_norm,
+            shared_noise=config.contrastive_shared_noise,
         ))
     return terms
 

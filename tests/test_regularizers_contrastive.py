@@ -25,6 +25,26 @@ def test_pairs_share_the_noise_and_exactly_one_code(codes):
     assert sorted(set(shared.numpy())) == list(range(len(spec.codes)))  # every code gets shared
 
 
+@pytest.mark.parametrize("codes", ["cat:3,cont:2", "bern:1,cont:1:normal"])
+def test_pairs_without_shared_noise_draw_their_own_and_still_share_exactly_one_code(codes):
+    spec = latents.parse_latent_spec(codes, noise_dim=3)
+    first, second, shared = sample_pairs(spec, 512, SEED, shared_noise=False)
+    assert not np.isclose(first["noise"].numpy(), second["noise"].numpy()).all(axis=1).any()
+    equal = _values(spec, first) == _values(spec, second)
+    np.testing.assert_array_equal(equal.sum(axis=1), np.ones(512))
+    np.testing.assert_array_equal(np.argmax(equal, axis=1), shared.numpy())
+    reference_first, _, reference_shared = sample_pairs(spec, 512, SEED)
+    np.testing.assert_array_equal(first["noise"].numpy(), reference_first["noise"].numpy())
+    np.testing.assert_array_equal(shared.numpy(), reference_shared.numpy())
+
+
+def test_pairs_without_shared_noise_work_without_noise_dims():
+    spec = latents.parse_latent_spec("cat:3,cont:2", noise_dim=0)
+    first, second, _ = sample_pairs(spec, 16, SEED, shared_noise=False)
+    assert {name: value.shape for name, value in first.items()} == {name: value.shape for name, value in second.items()}
+    assert second["noise"].shape == (16, 0)
+
+
 def test_pairs_keep_the_gap_and_the_prior_range():
     spec = latents.parse_latent_spec("cont:3", noise_dim=2)
     first, second, shared = sample_pairs(spec, 1000, SEED, gap=0.5)

@@ -2,7 +2,8 @@
 
 Pairs of generated images share the noise and exactly one code c_i, i drawn uniformly over the codes; every other
 code is drawn independently (optionally at least `gap` apart for continuous codes; categorical and Bernoulli codes
-always differ). A second discriminator H, D's trunk over the two images stacked on channels, predicts i with a
+always differ). With `shared_noise=False` each image of a pair draws its own noise, so a pair only looks alike in
+what c_i sets if the noise does not set it too. A second discriminator H, D's trunk over the two images stacked on channels, predicts i with a
 softmax. H minimises the cross-entropy, and so does G, weighted: a change of one code must then be recognisable as
 that code's change, which pushes each code towards one factor of the images.
 """
@@ -23,20 +24,23 @@ _SEED_STREAM = 2
 
 
 def sample_pairs(
-    spec: latents.LatentSpec, batch_size: int | tf.Tensor, seed: tf.Tensor, gap: float = 0.0
+    spec: latents.LatentSpec, batch_size: int | tf.Tensor, seed: tf.Tensor, gap: float = 0.0,
+    shared_noise: bool = True,
 ) -> tuple[dict, dict, tf.Tensor]:
-    """Two batches of latents; row r of both shares the noise and the code `shared[r]`, and no other code.
+    """Two batches of latents; row r of both shares the code `shared[r]` and no other code.
 
     Args:
         gap: continuous codes that are not shared lie at least this far apart; uniform codes are first drawn from
             the prior shrunk by gap / 2 at both ends and then pushed apart by gap / 2 each, as in the reference.
+        shared_noise: row r of both batches also shares the noise (the reference); otherwise each draws its own.
 
     Returns:
         (first, second, shared): two latent dicts like `latents.sample_latents` returns, and int32 [B] indices.
     """
     seeds = tf.random.experimental.stateless_split(tf.cast(seed, tf.int32), num=3 + len(spec.codes))
     first = latents.sample_latents(spec, batch_size, seeds[0])
-    other = latents.code_values(spec, latents.sample_latents(spec, batch_size, seeds[1]))
+    other_latents = latents.sample_latents(spec, batch_size, seeds[1])
+    other = latents.code_values(spec, other_latents)
     shared = tf.random.stateless_uniform([batch_size], seeds[2], 0, len(spec.codes), dtype=tf.int32)
     first_values, second_values = [], []
     for index, (code, value) in enumerate(zip(spec.codes, latents.code_values(spec, first))):
@@ -45,7 +49,7 @@ def sample_pairs(
         first_values.append(tf.where(is_shared, value, apart_first))
         second_values.append(tf.where(is_shared, value, apart_second))
     return (latents.with_code_values(spec, first, first_values),
-            latents.with_code_values(spec, first, second_values), shared)
+            latents.with_code_values(spec, first if shared_noise else other_latents, second_values), shared)
 
 
 class Contrastive(Regularizer):
@@ -55,7 +59,7 @@ class Contrastive(Regularizer):
     metric_names = ("accuracy",)
 
     def __init__(self, spec: latents.LatentSpec, weight: float, start_step: int = 0, gap: float = 0.0,
-                 learning_rate: float = 2e-3, spectral_norm: bool = False):
+                 learning_rate: float = 2e-3, spectral_norm: bool = False, shared_noise: bool = True):
         super().__init__("contrastive", weight, start_step)
         if len(spec.codes) < 2:
             raise ConfigError("the contrastive term needs at least two codes in --codes (a pair shares one of them)")
@@ -64,6 +68,7 @@ class Contrastive(Regularizer):
         self.gap = float(gap)
         self.learning_rate = float(learning_rate)
         self.spectral_norm = bool(spectral_norm)
+        self.shared_noise = bool(shared_noise)
 
     def build(self, spec: latents.LatentSpec, image_shape: tuple[int, int, int], options: networks.NetworkOptions,
               make_optimizer: Callable[[float], keras.optimizers.Optimizer]) -> None:
@@ -74,7 +79,8 @@ class Contrastive(Regularizer):
 
     def terms(self, context: StepContext) -> Terms:
         seed = tf.random.experimental.stateless_fold_in(context.seed, _SEED_STREAM)
-        first, second, shared = sample_pairs(context.spec, context.global_batch, seed, self.gap)
+        first, second, shared = sample_pairs(context.spec, context.global_batch, seed, self.gap,
+                                             self.shared_noise)
         first, second = ({name: context.replica_slice(value) for name, value in half.items()}
                          for half in (first, second))
         shared = context.replica_slice(shared)
