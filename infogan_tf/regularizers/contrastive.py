@@ -2,10 +2,11 @@
 
 Pairs of generated images share the noise and exactly one code c_i, i drawn uniformly over the codes; every other
 code is drawn independently (optionally at least `gap` apart for continuous codes; categorical and Bernoulli codes
-always differ). With `shared_noise=False` each image of a pair draws its own noise, so a pair only looks alike in
-what c_i sets if the noise does not set it too. A second discriminator H, D's trunk over the two images stacked on channels, predicts i with a
+always differ). A second discriminator H, D's trunk over the two images stacked on channels, predicts i with a
 softmax. H minimises the cross-entropy, and so does G, weighted: a change of one code must then be recognisable as
-that code's change, which pushes each code towards one factor of the images.
+that code's change, which pushes each code towards one factor of the images. With `shared_noise=False` (not in the
+reference) each image of a pair draws its own noise, so a pair only looks alike in what c_i sets if the noise does
+not set it too.
 """
 
 from __future__ import annotations
