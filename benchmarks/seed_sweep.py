@@ -105,21 +105,25 @@ def seed_commands(out: Path, seed: int, config: str, train_flags: list[str], num
 
 def read_row(run: Path, seed: int, train_s: float | None) -> dict:
     """One seed's numbers from its workdir: what follows each factor, MIG, FactorVAE and the game's last balance."""
-    metrics = json.loads((run / "metrics.json").read_text())
-    history = (run / "history.jsonl").read_text().splitlines()
-    last = json.loads(history[-1]) if history else {}
-    scores = metrics["disentanglement"]
-    return {
-        "seed": seed,
-        "step": metrics["global_step"],
-        "train_s": train_s,
-        "followers": scores["factor_followers"],
-        "mig": scores["mig"],
-        "factor_vae": scores["factor_vae"]["eval_accuracy"],
-        "d_real": last.get("d_real"),
-        "d_fake": last.get("d_fake"),
-        "contrastive_accuracy": last.get("contrastive_accuracy"),
-    }
+    try:
+        metrics = json.loads((run / "metrics.json").read_text())
+        history = (run / "history.jsonl").read_text().splitlines()
+        last = json.loads(history[-1]) if history else {}
+        scores = metrics["disentanglement"]
+        return {
+            "seed": seed,
+            "step": metrics["global_step"],
+            "train_s": train_s,
+            "followers": scores["factor_followers"],
+            "mig": scores["mig"],
+            "factor_vae": scores["factor_vae"]["eval_accuracy"],
+            "d_real": last.get("d_real"),
+            "d_fake": last.get("d_fake"),
+            "contrastive_accuracy": last.get("contrastive_accuracy"),
+        }
+    except (OSError, ValueError, KeyError) as error:
+        raise SweepError(f"{run} holds no readable scores of factor data ({type(error).__name__}: {error}); "
+                         "delete its metrics.json to score it again") from None
 
 
 def reading(row: dict, target: Target) -> tuple[str, float] | None:
@@ -241,10 +245,10 @@ def sweep_seeds(out: Path, seeds: list[int], setting: dict, parallel: int) -> tu
             seed = futures[future]
             try:
                 train_s = future.result()
+                sweep["runs"][str(seed)] = read_row(out / f"seed_{seed}", seed, train_s)
             except SweepError as error:
                 failures.append(f"seed {seed}: {error}")
                 continue
-            sweep["runs"][str(seed)] = read_row(out / f"seed_{seed}", seed, train_s)
             workdir.atomic_write_json(path, sweep)
             print(f"seed {seed} scored after {train_s:.0f} s of training", flush=True)
     for seed in seeds:

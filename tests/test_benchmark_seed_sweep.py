@@ -66,6 +66,16 @@ def test_the_summary_counts_the_seeds_and_gives_each_target_its_mean_and_range()
     assert "y_position:continuous:0.8: reached in 2, mean 0.81, range 0.70-0.90" in table
 
 
+def test_a_workdir_without_factor_scores_is_named(tmp_path):
+    (tmp_path / "metrics.json").write_text('{"global_step": 8, "categorical": {}}')
+    (tmp_path / "history.jsonl").write_text("")
+    with pytest.raises(seed_sweep.SweepError, match=r"holds no readable scores of factor data \(KeyError"):
+        seed_sweep.read_row(tmp_path, 0, None)
+    (tmp_path / "metrics.json").write_text('{"global_step": 8, "disentangl')
+    with pytest.raises(seed_sweep.SweepError, match="JSONDecodeError"):
+        seed_sweep.read_row(tmp_path, 0, None)
+
+
 def _sweep(*args):
     return subprocess.run([sys.executable, str(ROOT / "benchmarks" / "seed_sweep.py"), *args],
                           capture_output=True, text=True, timeout=600)
