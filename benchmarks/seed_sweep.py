@@ -268,14 +268,14 @@ def main(argv):
                    "train_flags": FLAGS.train_flags, "num_examples": FLAGS.num_examples}
         out.mkdir(parents=True, exist_ok=True)
         sweep, failures = sweep_seeds(out, seeds, setting, FLAGS.parallel)
+        rows = [sweep["runs"][str(seed)] for seed in seeds if str(seed) in sweep["runs"]]
+        summary = summarise(rows, targets)
+        sweep["summary"] = {"targets": [str(target) for target in targets], "parallel": FLAGS.parallel, **summary}
+        from infogan_tf import workdir
+
+        workdir.atomic_write_json(out / SWEEP_FILE, sweep)
     except (SweepError, OSError) as error:
         sys.exit(f"seed_sweep.py: error: {error}")
-    from infogan_tf import workdir
-
-    rows = [sweep["runs"][str(seed)] for seed in seeds if str(seed) in sweep["runs"]]
-    summary = summarise(rows, targets)
-    sweep["summary"] = {"targets": [str(target) for target in targets], "parallel": FLAGS.parallel, **summary}
-    workdir.atomic_write_json(out / SWEEP_FILE, sweep)
     print(f"{FLAGS.config} {FLAGS.train_flags}".strip())
     print(format_table(rows, targets, summary))
     if failures:
