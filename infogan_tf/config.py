@@ -92,6 +92,10 @@ class TrainConfig:
     real_reconstruction_weight: float = option(0.0, "lambda of the real-image reconstruction term: G drawing Q's "
         "reading of a real image must match that image (blurred), which calibrates Q on real images; trains D/Q only "
         "(0 = off).", lower=0.0)
+    categorical_swap_weight: float = option(0.0, "lambda of the categorical swap term: the same noise and "
+        "continuous codes drawn with another category must land in the same place (blurred), so every category "
+        "shares one frame of the continuous codes; trains G only; for data whose classes share one pose "
+        "distribution, such as sprites (0 = off).", lower=0.0)
     r1_weight: float = option(0.0, "gamma of the R1 gradient penalty on D at real images, gamma/2 |dD(x)/dx|^2: "
         "keeps a D without spectral norm smooth where the data lies; trains D/Q only (0 = off).", lower=0.0)
     contrastive_weight: float = option(0.0, "lambda of InfoGAN-CR's contrastive term for G: a pair discriminator H "

@@ -130,6 +130,11 @@ def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[re
                             config.codes)
     if config.real_reconstruction_weight > 0:
         terms.append(regularizers.RealReconstruction(config.real_reconstruction_weight))
+    if config.categorical_swap_weight > 0:
+        if any(code.nominal for code in spec.codes):
+            terms.append(regularizers.CategoricalSwap(spec, config.categorical_swap_weight))
+        else:
+            logging.warning("--categorical_swap_weight is ignored: --codes=%s has no categorical code", config.codes)
     if config.r1_weight > 0:
         terms.append(regularizers.GradientPenalty(config.r1_weight))
     if config.contrastive_weight > 0:

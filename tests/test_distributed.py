@@ -82,6 +82,7 @@ OVERRIDES = [
     {"contrastive_weight": 1.0, "g_steps_per_d_step": 2},
     {"contrastive_weight": 1.0, "contrastive_shared_noise": False},
     {"real_reconstruction_weight": 1.0},
+    {"categorical_swap_weight": 1.0},
     {"r1_weight": 1.0, "d_batch_norm": False},
     {"spectral_norm": True, "d_batch_norm": False},
     {"steps_per_execution": 3},

@@ -59,7 +59,7 @@ def test_mixed_precision_steps_are_finite_with_float32_outputs(precision):
 
     keras.mixed_precision.set_global_policy(precision)
     gan = _gan("cat:4,cont:1", precision=precision, categorical_invariance_weight=1.0, real_reconstruction_weight=1.0,
-               r1_weight=1.0)
+               r1_weight=1.0, categorical_swap_weight=1.0)
     logs = gan.fit(_images(8, 3), steps_per_epoch=3, epochs=1, verbose=0).history
     assert all(np.isfinite(values[-1]) for values in logs.values())
     sample = latents.sample_latents(gan.spec, 2, tf.constant([0, 0]))

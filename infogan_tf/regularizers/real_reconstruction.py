@@ -1,8 +1,8 @@
 """Real-image reconstruction through G: Q's reading of a real image, drawn by G, must look like that image.
 
-    loss = |a - b|^2 / (|a|^2 + |b|^2),    a = blur(G(z, c_hat(x))),  b = blur(x)
+    loss = blurred_mismatch(G(z, c_hat(x)), x)
 
-where c_hat(x) is Q's readout of the codes on a real image x; the loss lies in [0, 2] and is 0 for a match.
+where c_hat(x) is Q's readout of the codes on a real image x (`blurred_mismatch`: 0 for a match, 1 for no overlap).
 
 Minimised by D/Q only; G is not trained by it. The MI term trains Q on G's images alone, and on sprites its
 readings do not carry over to real images well (a position code that G's images answer to almost exactly follows a
@@ -14,14 +14,11 @@ whose readout has no gradient (categorical) take Q's most likely value.
 
 from __future__ import annotations
 
-import math
-
 import tensorflow as tf
 
 from infogan_tf import distributions, latents, networks
 from infogan_tf.regularizers.base import Regularizer, StepContext, Terms
-
-_EPSILON = 1e-6
+from infogan_tf.regularizers.blurred_mismatch import blurred_mismatch
 
 
 class RealReconstruction(Regularizer):
@@ -40,22 +37,5 @@ class RealReconstruction(Regularizer):
         readings = [tf.stop_gradient(value) if not value.dtype.is_floating else value for value in readings]
         latents_of_real = latents.with_code_values(context.spec, context.sampled, readings)
         rendered = context.generator(networks.generator_inputs(context.spec, latents_of_real), training=False)
-        sigma = max(self.blur_fraction * int(context.real.shape[2]), 0.5)
-        target = gaussian_blur(tf.cast(context.real, tf.float32), sigma)
-        drawn = gaussian_blur(tf.cast(rendered, tf.float32), sigma)
-        error = tf.reduce_sum(tf.square(drawn - target), axis=[1, 2, 3])
-        energy = tf.reduce_sum(tf.square(drawn) + tf.square(target), axis=[1, 2, 3])
-        return Terms(loss=error / (energy + _EPSILON))
+        return Terms(loss=blurred_mismatch(rendered, context.real, self.blur_fraction))
 
-
-def gaussian_blur(images: tf.Tensor, sigma: float) -> tf.Tensor:
-    """Separable Gaussian blur of float32 images [B, H, W, C] with zero padding; the kernel spans +-3 sigma."""
-    radius = max(1, int(math.ceil(3.0 * sigma)))
-    offsets = tf.range(-radius, radius + 1, dtype=tf.float32)
-    kernel = tf.exp(-0.5 * tf.square(offsets / sigma))
-    kernel /= tf.reduce_sum(kernel)
-    channels = int(images.shape[-1])
-    rows = tf.tile(tf.reshape(kernel, [-1, 1, 1, 1]), [1, 1, channels, 1])
-    cols = tf.tile(tf.reshape(kernel, [1, -1, 1, 1]), [1, 1, channels, 1])
-    blurred = tf.nn.depthwise_conv2d(images, rows, [1, 1, 1, 1], "SAME")
-    return tf.nn.depthwise_conv2d(blurred, cols, [1, 1, 1, 1], "SAME")
