@@ -16,6 +16,11 @@ Both readings on real sprites are taken on the same rendered sprites: the code's
 factor's correlation with its best linear fit on all graded codes (continuous and Bernoulli) together; the
 difference is how much of the gap to 1 comes from the factor being spread over several codes rather than from each
 reading's precision.
+For a run with a categorical code, it also prints each category's frame: on G's images drawn with that category,
+the correlation of every graded code with the sprite's centroid x and y. One frame shared by all categories gives
+the same rows for every category; a category with a frame of its own (a code that moves x for one category and y
+for another, which the encoder then reads on real sprites as a mix of both) shows as the largest disagreement
+between categories.
 """
 
 from __future__ import annotations
@@ -65,6 +70,19 @@ def linear_reading(readings: np.ndarray, factor: np.ndarray) -> float:
     if np.std(fitted) == 0 or np.std(factor) == 0:
         return 0.0
     return float(np.corrcoef(fitted, factor)[0, 1])
+
+
+def category_frames(categories: np.ndarray, codes: np.ndarray, positions: np.ndarray) -> dict:
+    """Per category value k, the correlation of each graded code (columns of `codes` [N, K]) with each column of
+    `positions` [N, 2] (centroid x, y) over the images drawn with k; and the largest difference between two
+    categories in any of those correlations (0 for one shared frame, up to 2)."""
+    per_category = []
+    for value in np.unique(categories):
+        chosen = categories == value
+        per_category.append([[float(np.corrcoef(codes[chosen, code], positions[chosen, axis])[0, 1])
+                              for axis in range(positions.shape[1])] for code in range(codes.shape[1])])
+    table = np.array(per_category)
+    return {"per_category": per_category, "largest_disagreement": float(np.max(np.ptp(table, axis=0)))}
 
 
 def read_factor_followers(metrics_path: Path, run_dir: str) -> dict:
@@ -123,7 +141,16 @@ def main(argv):
               f"{summary['middle_fifth_share']:.2f} of it, within-bin spread {summary['within_bin_std_share']:.2f}, "
               f"correlation ratio {summary['correlation_ratio']:.2f} (|corr| on real sprites {on_real:.2f}, all "
               f"graded codes linearly {all_codes:.2f}); bin means {np.round(summary['bin_means'], 3).tolist()}")
-    print(json.dumps({"workdir": FLAGS.workdir, "bins": FLAGS.bins, "factors": results}))
+    report = {"workdir": FLAGS.workdir, "bins": FLAGS.bins, "factors": results}
+    nominal = [index for index, code in enumerate(run.spec.codes) if code.nominal]
+    if nominal and graded:
+        frames = category_frames(factors[:, nominal[0]], factors[:, graded], drawn[:, :2])
+        for value, rows in enumerate(frames["per_category"]):
+            moves = ", ".join(f"{names[index]} x {row[0]:+.2f} y {row[1]:+.2f}" for index, row in zip(graded, rows))
+            print(f"{names[nominal[0]]} = {value}: on G's images {moves}")
+        print(f"largest disagreement between the categories' frames: {frames['largest_disagreement']:.2f}")
+        report["category_frames"] = {"code": names[nominal[0]], **frames}
+    print(json.dumps(report))
 
 
 def define_flags() -> None:

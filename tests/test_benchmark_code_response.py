@@ -104,3 +104,30 @@ def test_one_column_reads_as_its_absolute_correlation():
     x = rng.uniform(-1, 1, 2_000)
     reading = -x + rng.normal(0, 0.5, 2_000)
     assert code_response.linear_reading(reading[:, None], x) == pytest.approx(abs(np.corrcoef(reading, x)[0, 1]))
+
+
+def _frames(second_category_axis: int) -> dict:
+    """Two categories; code 0 moves the sprite along x for category 0 and along `second_category_axis` for
+    category 1, code 1 along the other axis."""
+    rng = np.random.default_rng(3)
+    categories = rng.integers(0, 2, 4000)
+    codes = rng.uniform(-1.0, 1.0, (4000, 2))
+    positions = np.empty((4000, 2))
+    for category, axis in ((0, 0), (1, second_category_axis)):
+        chosen = categories == category
+        positions[chosen, axis] = codes[chosen, 0]
+        positions[chosen, 1 - axis] = codes[chosen, 1]
+    positions += 0.05 * rng.standard_normal(positions.shape)
+    return code_response.category_frames(categories, codes, positions)
+
+
+def test_categories_sharing_a_frame_agree():
+    frames = _frames(second_category_axis=0)
+    assert frames["largest_disagreement"] < 0.05
+    assert frames["per_category"][0][0][0] > 0.95 and abs(frames["per_category"][0][0][1]) < 0.05
+
+
+def test_a_category_with_its_own_frame_shows_as_disagreement():
+    frames = _frames(second_category_axis=1)
+    assert frames["largest_disagreement"] > 0.9
+    assert frames["per_category"][1][0][1] > 0.95 and abs(frames["per_category"][1][0][0]) < 0.05
