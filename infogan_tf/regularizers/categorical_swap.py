@@ -41,9 +41,11 @@ class CategoricalSwap(Regularizer):
         swapped = []
         for index, (code, value) in enumerate(zip(context.spec.codes, context.code_values)):
             if code.nominal:
-                # Drawn for the global batch and sliced, so N replicas draw what one device draws.
-                shift = tf.random.stateless_uniform([context.global_batch], seeds[index], 1, code.num_categories,
-                                                    dtype=value.dtype)
+                # The category a pair's second image takes when it must not share the code (`apart`), drawn for
+                # category 0 of the whole global batch: that is the shift, sliced so N replicas draw what one
+                # device draws.
+                zeros = tf.zeros([context.global_batch], value.dtype)
+                shift = code.kind_type.apart(code, zeros, zeros, 0.0, seeds[index])[1]
                 value = (value + context.replica_slice(shift)) % code.num_categories
             swapped.append(value)
         swapped_latents = latents.with_code_values(context.spec, context.sampled, swapped)
