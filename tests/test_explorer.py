@@ -18,6 +18,7 @@ from PIL import Image
 
 import infogan_tf
 from infogan_serving.client import ClientError
+from infogan_tf import code_kinds
 from infogan_tf.explorer import server, service, sources
 
 
@@ -80,7 +81,8 @@ def test_the_page_and_the_controls_it_draws(explorer):
     status, model = request(explorer, "/api/model")
     assert status == 200
     assert (model["categorical_sizes"], model["num_continuous"], model["num_bernoulli"]) == ([3], 2, 1)
-    assert model["image_shape"] == [28, 28, 1] and model["continuous_range"] == 2.0
+    assert model["image_shape"] == [28, 28, 1]
+    assert model["continuous_range"] == code_kinds.CONTINUOUS_RANGE[1] == 2.0, "sliders span the traversal grids"
 
 
 def test_generate_gives_the_image_and_a_grid_of_seeds_and_follows_the_codes(explorer):

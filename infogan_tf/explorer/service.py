@@ -17,9 +17,10 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from infogan_serving import client as serving_client
+from infogan_tf.code_kinds import CONTINUOUS_RANGE as TRAVERSAL_RANGE
 from infogan_tf.explorer.sources import ModelSource
 
-CONTINUOUS_RANGE = 2.0  # the traversal grids' range: -2 ... 2
+CONTINUOUS_RANGE = TRAVERSAL_RANGE[1]  # sliders span the traversal grids' range, symmetric about 0
 MAX_GRID = 64
 MAX_SEED = 2**31 - 1
 MAX_UPLOAD_BYTES = 4 << 20
