@@ -38,4 +38,3 @@ class RealReconstruction(Regularizer):
         latents_of_real = latents.with_code_values(context.spec, context.sampled, readings)
         rendered = context.generator(networks.generator_inputs(context.spec, latents_of_real), training=False)
         return Terms(loss=blurred_mismatch(rendered, context.real, self.blur_fraction))
-
