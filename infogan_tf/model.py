@@ -86,6 +86,8 @@ class InfoGAN(keras.Model):
         self.mi_loss_tracker = keras.metrics.Mean(name="mi_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.pixel_std_real_tracker = keras.metrics.Mean(name="pixel_std_real")
+        self.pixel_std_fake_tracker = keras.metrics.Mean(name="pixel_std_fake")
         self.mi_trackers = [keras.metrics.Mean(name=f"mi_{name}") for name in spec.code_names()]
         self.built = True
 
@@ -140,7 +142,7 @@ class InfoGAN(keras.Model):
     def metrics(self):
         return [
             self.d_loss_tracker, self.g_loss_tracker, self.mi_loss_tracker, self.d_real_tracker, self.d_fake_tracker,
-            *self.mi_trackers,
+            self.pixel_std_real_tracker, self.pixel_std_fake_tracker, *self.mi_trackers,
             *(tracker for regularizer in self.active_regularizers for tracker in regularizer.trackers),
         ]
 
@@ -206,7 +208,8 @@ class InfoGAN(keras.Model):
                 d_loss += regularizer.weight * term.loss
             if regularizer.trains_generator:
                 g_loss += regularizer.weight * term.loss
-        return Objective(d_loss, g_loss, mi_loss, real_logits, fake_logits, code_dists, code_values, terms)
+        return Objective(d_loss, g_loss, mi_loss, real_logits, fake_logits, code_dists, code_values, terms,
+                         pixel_std(real), pixel_std(fake))
 
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
@@ -259,6 +262,8 @@ class InfoGAN(keras.Model):
         self.mi_loss_tracker.update_state(out.mi_loss)
         self.d_real_tracker.update_state(tf.sigmoid(out.real_logits))
         self.d_fake_tracker.update_state(tf.sigmoid(out.fake_logits))
+        self.pixel_std_real_tracker.update_state(out.real_pixel_std)
+        self.pixel_std_fake_tracker.update_state(out.fake_pixel_std)
         estimates = losses.mutual_information_estimates(self.spec, out.code_dists, out.code_values)
         for tracker, estimate in zip(self.mi_trackers, estimates):
             tracker.update_state(estimate)
@@ -278,6 +283,16 @@ class Objective(NamedTuple):
     code_dists: list
     code_values: list
     terms: list[Terms]
+    real_pixel_std: tf.Tensor
+    fake_pixel_std: tf.Tensor
+
+
+def pixel_std(images: tf.Tensor) -> tf.Tensor:
+    """float32 [B]: each image's pixel standard deviation, its contrast. Logged for real and fake images, so a
+    generator that stops drawing (blank or flat frames, which D's outputs alone do not show) is visible as it
+    happens."""
+    flat = tf.reshape(tf.cast(images, tf.float32), [tf.shape(images)[0], -1])
+    return tf.math.reduce_std(flat, axis=1)
 
 
 def _global_batch(local_batch: tf.Tensor) -> tf.Tensor:

@@ -32,10 +32,13 @@ def test_mutual_information_estimate_rises_towards_log_k():
 def test_train_step_reports_every_metric_and_advances_the_step():
     gan = _gan("cat:3,cont:2,bern:1")
     logs = gan.fit(_images(4, 2), steps_per_epoch=2, epochs=1, verbose=0).history
-    expected = {"d_loss", "g_loss", "mi_loss", "d_real", "d_fake", "mi_cat3_0", "mi_cont_0", "mi_cont_1", "mi_bern_0"}
+    expected = {"d_loss", "g_loss", "mi_loss", "d_real", "d_fake", "pixel_std_real", "pixel_std_fake", "mi_cat3_0",
+                "mi_cont_0", "mi_cont_1", "mi_bern_0"}
     assert set(logs) == expected
     assert all(np.isfinite(values[-1]) for values in logs.values())
     assert 0.0 < logs["d_real"][-1] < 1.0 and 0.0 < logs["d_fake"][-1] < 1.0
+    real = np.concatenate(list(_images(4, 2).take(2).as_numpy_iterator()))
+    np.testing.assert_allclose(logs["pixel_std_real"][-1], real.reshape(8, -1).std(axis=1).mean(), rtol=1e-4)
 
 
 def test_g_steps_per_d_step_updates_g_that_many_times():

@@ -34,6 +34,7 @@ SECTIONS = {
 CURVES = (
     ("Losses", ("d_loss", "g_loss", "mi_loss")),
     ("Discriminator outputs", ("d_real", "d_fake")),
+    ("Pixel contrast (per-image std)", ("pixel_std_real", "pixel_std_fake")),
 )
 _CORE_LOSSES = ("d_loss", "g_loss", "mi_loss")
 _MIN_DISPLAY_PIXELS = 84  # small images (28x28) are shown at least this large, scaled by a whole factor
@@ -259,7 +260,8 @@ def _traversals(generator: keras.Model, spec: latents.LatentSpec, rows: int, see
 
 
 def _curves(history: list[dict], code_names: list[str]) -> str:
-    """Losses, D's outputs and the per-code MI estimates over the training steps, as one embedded PNG."""
+    """Losses, D's outputs, real and fake pixel contrast and the per-code MI estimates over the training steps,
+    as one embedded PNG."""
     if not history:
         return "<p>No training history (history.jsonl is empty or missing).</p>"
     panels = [*CURVES, ("MI lower bound per code (nats)", tuple(f"mi_{name}" for name in code_names))]

@@ -18,6 +18,7 @@ import tensorflow as tf
 from absl import logging
 
 from infogan_tf import config, datasets, latents, workdir
+from infogan_tf.callbacks import blank_images_warning
 from infogan_tf.datasets.splits import parse_split
 from infogan_tf.evaluation import code_metrics, feature_classifier, generated_factors, pixel_baseline, report, utils
 from infogan_tf.evaluation.loaded_run import EvaluationError, LoadedRun, load_run
@@ -93,10 +94,13 @@ def evaluate_workdir(
         "mi_estimates_nats": run.summary.get("mi_estimates_nats", {}),
         "skipped": {},
     }
-    warning = small_sample_warning(num_examples)
-    if warning:
-        metrics["warning"] = warning
+    candidates = (small_sample_warning(num_examples),
+                  blank_images_warning(run.global_step, run.summary.get("final_losses", {})))
+    warnings = [warning for warning in candidates if warning]
+    for warning in warnings:
         logging.warning("%s", warning)
+    if warnings:
+        metrics["warning"] = " ".join(warnings)
     if not run.spec.codes:
         metrics["skipped"]["codes"] = "the run has no structured codes"
     if info.num_classes:
