@@ -79,12 +79,14 @@ class DivergenceGuard(keras.callbacks.Callback):
 class RunReporter(keras.callbacks.Callback):
     """At each epoch end: TensorBoard scalars and traversal grids, PNG grids in samples/, run_summary.json."""
 
-    def __init__(self, run_dir: workdir.Workdir, summary: dict, rows: int, seed: int):
+    def __init__(self, run_dir: workdir.Workdir, summary: dict, rows: int, seed: int, span: float | None = None):
+        """`span`: continuous codes sweep -span..span in the grids (None: the kinds' default sweep)."""
         super().__init__()
         self.run_dir = run_dir
         self.summary = summary
         self.rows = rows
         self.seed = seed
+        self.span = span
         self.writer = tf.summary.create_file_writer(str(run_dir.tensorboard))
         self.started = time.monotonic()
         self.previous_wall_time = float(summary.get("progress", summary).get("wall_time_s", 0.0))
@@ -109,7 +111,7 @@ class RunReporter(keras.callbacks.Callback):
         """Per code: the PNG grid and the GIF in samples/, both in TensorBoard (which shows GIFs animated)."""
         spec = self.model.spec
         for index, (code, name) in enumerate(zip(spec.codes, spec.code_names(), strict=True)):
-            images = traversal.traversal_images(self.model.generator, spec, index, self.rows, self.seed)
+            images = traversal.traversal_images(self.model.generator, spec, index, self.rows, self.seed, self.span)
             grid = traversal.tile(images, self.rows)
             gif = traversal.gif_bytes(images, self.rows, code)
             tf.summary.image(f"traversal/{name}", grid[np.newaxis])

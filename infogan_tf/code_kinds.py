@@ -86,9 +86,12 @@ class Code:
         """Q's batch distribution of this code from its slice [B, num_q_params] of Q's parameters."""
         return self.kind_type.q_distribution(self, params)
 
-    def sweep_values(self) -> np.ndarray:
-        """The values the code takes across the columns of its traversal."""
-        return self.kind_type.sweep_values(self)
+    def sweep_values(self, span: float | None = None) -> np.ndarray:
+        """The values the code takes across the columns of its traversal; `span` (> 0) makes a continuous code sweep
+        -span..span instead of CONTINUOUS_RANGE and leaves the other kinds' sweeps as they are."""
+        if span is None:
+            return self.kind_type.sweep_values(self)
+        return self.kind_type.sweep_values_within(self, span)
 
     def factor_grid(self, bins: int) -> np.ndarray:
         """The values the code takes as a discrete ground-truth factor of generated images."""
@@ -164,6 +167,10 @@ class CodeKind:
 
     def sweep_values(self, code: Code) -> np.ndarray:
         raise NotImplementedError
+
+    def sweep_values_within(self, code: Code, span: float) -> np.ndarray:
+        """The sweep when traversals are asked to span -span..span: kinds without a range keep their own sweep."""
+        return self.sweep_values(code)
 
     def factor_grid(self, code: Code, bins: int) -> np.ndarray:
         return self.sweep_values(code)
@@ -287,7 +294,10 @@ class Continuous(CodeKind):
         return tfd.Normal(loc=params[:, 0], scale=1.0)
 
     def sweep_values(self, code):
-        return np.linspace(*CONTINUOUS_RANGE, CONTINUOUS_STEPS).astype(np.float32)
+        return self.sweep_values_within(code, CONTINUOUS_RANGE[1])
+
+    def sweep_values_within(self, code, span):
+        return np.linspace(-span, span, CONTINUOUS_STEPS).astype(np.float32)
 
     def factor_grid(self, code, bins):
         """`bins` prior quantile midpoints."""

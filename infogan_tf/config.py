@@ -123,6 +123,10 @@ class TrainConfig:
     checkpoint_every_steps: int = option(500, "Checkpoint period in steps.", lower=1)
     keep_checkpoints: int = option(3, "How many checkpoints to keep.", lower=1)
     traversal_rows: int = option(8, "Rows (noise samples) per traversal grid.", lower=1)
+    traversal_range: float = option(
+        2.0, "Continuous codes sweep -R..R across a traversal grid's columns. The uniform prior spans -1..1; beyond "
+        "it G extrapolates, where the paper shows rotation and width, and where short runs draw artefacts.",
+        lower=0.01)
     verbose: str | int = option("auto", "Keras progress output.", choices=("auto", "0", "1", "2"))
     def __post_init__(self):
         object.__setattr__(self, "verbose", _keras_verbosity(self.verbose))

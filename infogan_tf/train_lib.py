@@ -303,7 +303,8 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
     stopper = callbacks.StopOnSignal()
     hooks = [stopper, guard, saver]
     if summary is not None:
-        hooks.append(callbacks.RunReporter(run_dir, summary, rows=config.traversal_rows, seed=config.seed))
+        hooks.append(callbacks.RunReporter(run_dir, summary, rows=config.traversal_rows, seed=config.seed,
+                                           span=config.traversal_range))
     hooks.extend(extra_callbacks)
     began = time.monotonic()
     breaks = [regularizer.start_step for regularizer in gan.regularizers]

@@ -1,7 +1,8 @@
 """Latent traversals: vary one code across the columns, keep everything else fixed per row, tile into one image.
 
 Categorical codes sweep every category, continuous codes sweep -2..2 (beyond the uniform prior's support, which is
-where the paper shows rotation and width appear), Bernoulli codes show 0 and 1. The same images also make an animated
+where the paper shows rotation and width appear) or -span..span when asked (`--traversal_range`), Bernoulli codes
+show 0 and 1. The same images also make an animated
 GIF: one frame per swept value, the rows side by side, so the code moves while the rest stays fixed.
 """
 
@@ -17,10 +18,11 @@ from PIL import Image
 from infogan_tf import latents, networks
 
 
-def traversal_latents(spec: latents.LatentSpec, code_index: int, rows: int, seed: int) -> dict[str, np.ndarray]:
+def traversal_latents(spec: latents.LatentSpec, code_index: int, rows: int, seed: int,
+                      span: float | None = None) -> dict[str, np.ndarray]:
     """Latents for a rows x len(sweep) grid, row-major: row r keeps noise and the other codes of sample r."""
     code = spec.codes[code_index]
-    values = code.sweep_values()
+    values = code.sweep_values(span)
     base = latents.sample_latents(spec, rows, tf.constant([seed, 0]))
     grid = {name: np.repeat(value.numpy(), len(values), axis=0) for name, value in base.items()}
     column = list(spec.named_codes(code.kind)).index(spec.code_names()[code_index])
@@ -41,15 +43,10 @@ def tile(images: np.ndarray, rows: int, padding: int = 1) -> np.ndarray:
 
 
 def traversal_images(generator: keras.Model, spec: latents.LatentSpec, code_index: int, rows: int,
-                     seed: int = 0) -> np.ndarray:
+                     seed: int = 0, span: float | None = None) -> np.ndarray:
     """float32 [rows * len(sweep), H, W, C] images of one code's traversal, row-major."""
-    grid = traversal_latents(spec, code_index, rows, seed)
+    grid = traversal_latents(spec, code_index, rows, seed, span)
     return np.asarray(generator(networks.generator_inputs(spec, grid), training=False), np.float32)
-
-
-def traversal_grid(generator: keras.Model, spec: latents.LatentSpec, code_index: int, rows: int, seed: int = 0):
-    """The uint8 traversal image of one code."""
-    return tile(traversal_images(generator, spec, code_index, rows, seed), rows)
 
 
 _MIN_GIF_IMAGE_PIXELS = 56

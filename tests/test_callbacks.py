@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from infogan_tf import callbacks, config, latents, model, train_lib, workdir
+from infogan_tf import callbacks, config, latents, model, train_lib, traversal, workdir
 
 
 def test_pixel_std_is_each_images_own_standard_deviation():
@@ -63,3 +63,18 @@ def test_reporter_warns_once_per_epoch_when_g_draws_flat_frames(tmp_path, caplog
     assert progress["pixel_std_fake"] < 1e-6 < progress["pixel_std_real"]
     assert len(warnings) == 1 and warnings[0].startswith("step 2: the generator draws blank images")
 
+
+def test_reporter_draws_the_grids_over_its_span(tmp_path, monkeypatch):
+    spans = []
+    original = traversal.traversal_images
+
+    def recording(*args):
+        spans.append(args[-1])
+        return original(*args)
+
+    monkeypatch.setattr(traversal, "traversal_images", recording)
+    run_dir = workdir.Workdir(tmp_path / "run")
+    run_dir.create()
+    reporter = callbacks.RunReporter(run_dir, {}, rows=1, seed=0, span=0.5)
+    _gan().fit(_images(4, 2), steps_per_epoch=2, epochs=1, verbose=0, callbacks=[reporter])
+    assert spans == [0.5, 0.5]

@@ -38,6 +38,11 @@ def laplace_kind(monkeypatch):
     return Laplace
 
 
+def test_a_kind_that_only_defines_its_sweep_keeps_it_under_a_traversal_range(laplace_kind):
+    code = latents.parse_latent_spec("lap:1", noise_dim=2).codes[0]
+    np.testing.assert_array_equal(code.sweep_values(1.0), np.linspace(-2.0, 2.0, 5))
+
+
 def test_built_in_kinds_come_first_in_input_order():
     names = [kind.name for kind in code_kinds.all_kinds()]
     assert names[:3] == [latents.CATEGORICAL, latents.CONTINUOUS, latents.BERNOULLI]

@@ -81,6 +81,14 @@ def test_empty_history_is_said_not_drawn():
     assert "No training history" in page and "training curves" not in page
 
 
+@pytest.mark.parametrize("span, caption", [(None, "columns -2 to 2 (9 values)"), (1.0, "columns -1 to 1 (9 values)")])
+def test_traversals_sweep_the_runs_traversal_range(span, caption):
+    spec = latents.parse_latent_spec("cont:1", 2)
+    page = report.render_report(METRICS, networks.build_generator(spec, (28, 28, 1)), spec, [], rows=1, seed=0,
+                                span=span)
+    assert f"cont_0: {caption}" in page
+
+
 def test_the_summary_comes_first_and_the_full_table_last(page):
     assert page.index("<h2>Summary</h2>") < page.index("<h2>Latent traversals</h2>") < page.index("<h2>All metrics")
     summary = page.split('<table class="summary">')[1].split("</table>")[0]

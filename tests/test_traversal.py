@@ -34,3 +34,19 @@ def test_the_gif_shows_each_column_in_turn(token, frames_of):
         assert abs(int(frame[(1 + HEIGHT // 2) * scale, (1 + HEIGHT // 2) * scale]) - int(expected)) <= 2
     if code.kind == latents.CONTINUOUS:
         np.testing.assert_array_equal(frames[columns], frames[columns - 2])  # it sweeps back
+
+
+@pytest.mark.parametrize("span, expected", [(None, (-2.0, 2.0)), (1.0, (-1.0, 1.0)), (0.5, (-0.5, 0.5))])
+def test_traversal_range_sets_a_continuous_codes_columns(span, expected):
+    spec = latents.parse_latent_spec("cat:3,cont:2", 2)
+    grid = traversal.traversal_latents(spec, 2, rows=3, seed=0, span=span)
+    columns = grid[latents.CONTINUOUS][:, 1].reshape(3, -1)
+    np.testing.assert_allclose(columns[0], np.linspace(*expected, 9), rtol=1e-6)
+    np.testing.assert_array_equal(columns[0], columns[2])
+    assert len(np.unique(grid[latents.CONTINUOUS][:, 0])) == 3, "the other code keeps each row's own draw"
+
+
+@pytest.mark.parametrize("token", ["cat:4", "bern:1"])
+def test_traversal_range_leaves_sweeps_without_a_range_alone(token):
+    code = latents.parse_latent_spec(token, 2).codes[0]
+    np.testing.assert_array_equal(code.sweep_values(0.5), code.sweep_values())

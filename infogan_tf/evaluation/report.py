@@ -64,8 +64,11 @@ def render_report(
     *,
     rows: int,
     seed: int,
+    span: float | None = None,
 ) -> str:
-    """The HTML page for one evaluation: summary, real-vs-generated diagnosis, traversals, curves, full table."""
+    """The HTML page for one evaluation: summary, real-vs-generated diagnosis, traversals, curves, full table.
+
+    `span`: continuous codes sweep -span..span in the traversals, as in the run's own grids (None: the default)."""
     title = f"InfoGAN evaluation: {metrics['dataset']} at step {metrics['global_step']}"
     parts = [
         "<!DOCTYPE html>",
@@ -78,7 +81,7 @@ def render_report(
         summary_table(metrics, spec),
         diagnosis_table(metrics),
         "<h2>Latent traversals</h2>",
-        _traversals(generator, spec, rows, seed),
+        _traversals(generator, spec, rows, seed, span),
         "<h2>Training curves</h2>",
         _curves(history, spec.code_names()),
         "<h2>All metrics</h2>",
@@ -234,16 +237,16 @@ def _data_uri(data: bytes, mime: str = "image/png") -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
-def _traversals(generator: keras.Model, spec: latents.LatentSpec, rows: int, seed: int) -> str:
+def _traversals(generator: keras.Model, spec: latents.LatentSpec, rows: int, seed: int, span: float | None) -> str:
     """One figure per code: its traversal grid, scaled up without smoothing, and what the columns sweep."""
     if not spec.codes:
         return "<p>The run has no structured codes.</p>"
     scale = -(-_MIN_DISPLAY_PIXELS // generator.output_shape[1])
     figures = []
     for index, (code, name) in enumerate(zip(spec.codes, spec.code_names(), strict=True)):
-        images = traversal.traversal_images(generator, spec, index, rows, seed)
+        images = traversal.traversal_images(generator, spec, index, rows, seed, span)
         grid = traversal.tile(images, rows)
-        values = code.sweep_values()
+        values = code.sweep_values(span)
         caption = (
             f"{name}: columns {values[0]:g} to {values[-1]:g} ({len(values)} values); each row keeps one draw of the "
             "noise and the other codes. The animation sweeps the same values."

@@ -122,7 +122,8 @@ def evaluate_workdir(
     metrics = _json_safe(metrics)
     workdir.atomic_write_json(workdir.Workdir(run.root).metrics, metrics)
     _write_scalars(run, metrics)
-    html = report.render_report(metrics, run.generator, run.spec, run.history, rows=trained.traversal_rows, seed=seed)
+    html = report.render_report(metrics, run.generator, run.spec, run.history, rows=trained.traversal_rows, seed=seed,
+                                span=trained.traversal_range)
     workdir.atomic_write_text(workdir.Workdir(run.root).report, html)
     logging.info("Wrote %s and %s in %s", workdir.METRICS, workdir.REPORT, run.root)
     return metrics
