@@ -2,8 +2,8 @@
 
 Categorical codes sweep every category, continuous codes sweep -2..2 (beyond the uniform prior's support, which is
 where the paper shows rotation and width appear) or -span..span when asked (`--traversal_range`), Bernoulli codes
-show 0 and 1. The same images also make an animated
-GIF: one frame per swept value, the rows side by side, so the code moves while the rest stays fixed.
+show 0 and 1. The same images also make an animated GIF: one frame per swept value, the rows side by side, so the
+code moves while the rest stays fixed.
 """
 
 from __future__ import annotations
