@@ -109,7 +109,7 @@ def test_purity_from_a_classifier_that_cannot_read_the_factor_is_flagged_not_sho
     orientation = next(row for row in rows if "class purity on orientation" in row)
     assert ("untrusted: the feature classifier names orientation correctly on only 2.2% of held-out images"
             in orientation)
-    assert 'class="value"' not in orientation
+    assert 'class="value"' not in orientation and '<td class="untrusted">untrusted</td>' in orientation
     assert '<td class="value">0.875</td>' in next(row for row in rows if "class purity on shape" in row)
     mig = next(row for row in rows if row.startswith("<td>MIG</td>"))
     assert '<td class="value">0.31</td>' in mig and "pixel centroid 0.55" in mig

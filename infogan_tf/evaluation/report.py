@@ -157,9 +157,11 @@ def summary_table(metrics: dict, spec: latents.LatentSpec) -> str:
     lines = ['<table class="summary">',
              "<tr><th>metric</th><th>value</th><th>range</th><th>what it measures</th><th>baseline</th></tr>"]
     for name, value, value_range, meaning, baseline, flag in rows:
-        shown = f'<td class="untrusted">{html.escape(flag)}</td>' if flag else f'<td class="value">{value}</td>'
+        # A flagged row says "untrusted" where its number would be and why beside the meaning, where there is room.
+        shown = '<td class="untrusted">untrusted</td>' if flag else f'<td class="value">{value}</td>'
+        why = f'<br><span class="untrusted">{html.escape(flag)}</span>' if flag else ""
         lines.append(f"<tr><td>{html.escape(name)}</td>{shown}<td>{html.escape(value_range)}</td>"
-                     f"<td>{html.escape(meaning)}</td><td>{html.escape(baseline)}</td></tr>")
+                     f"<td>{html.escape(meaning)}{why}</td><td>{html.escape(baseline)}</td></tr>")
     lines.append("</table>")
     return "\n".join(lines)
 
