@@ -116,3 +116,11 @@ def test_purity_from_a_classifier_that_cannot_read_the_factor_is_flagged_not_sho
     full = report.metric_table(metrics)
     assert "1 <span class=\"untrusted\">(untrusted: the feature classifier names orientation" in full
     assert "0.875 <span" not in full
+
+
+def test_wide_traversal_grids_shrink_to_the_page_instead_of_overflowing(page):
+    """A 64x64 run's nine-column grid is wider than the page's 1100 px; the style scales it down, keeping its shape."""
+    grid_rule = re.search(r"img\.grid \{([^}]*)\}", page).group(1)
+    figure_rule = re.search(r"figure \{([^}]*)\}", page).group(1)
+    assert "max-width: 100%" in grid_rule and "height: auto" in grid_rule
+    assert "max-width: calc(100% - 1.5em)" in figure_rule

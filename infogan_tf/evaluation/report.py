@@ -46,9 +46,9 @@ table { border-collapse: collapse; margin-bottom: 1.5em; }
 td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 th.section { background: #e8eef7; }
 td.value { font-family: monospace; }
-img.grid { image-rendering: pixelated; border: 1px solid #ccc; }
+img.grid { image-rendering: pixelated; border: 1px solid #ccc; max-width: 100%; height: auto; }
 img.curves { max-width: 100%; height: auto; }
-figure { display: inline-block; margin: 0 1.5em 1.5em 0; }
+figure { display: inline-block; margin: 0 1.5em 1.5em 0; max-width: calc(100% - 1.5em); }
 .untrusted { color: #9a3412; font-style: italic; }
 table.summary td:nth-child(4) { max-width: 420px; }
 table.summary td.value { width: 6em; }
