@@ -90,6 +90,7 @@ class ModelInfo:
     categorical_sizes: tuple[int, ...] | None = None
     noise_prior: str = "uniform"
     image_shape: tuple[int, ...] | None = None
+    traversal_range: float | None = None  # the run's --traversal_range; None in exports written before it was kept
 
     def signature(self, name: str) -> Signature:
         """Looks a signature up, naming the ones that exist when it is missing."""
@@ -172,6 +173,7 @@ def info_from_infogan_json(data: Mapping[str, Any]) -> ModelInfo:
         categorical_sizes=tuple(latent["categorical_sizes"]) if "categorical_sizes" in latent else None,
         noise_prior=latent.get("noise_prior", "uniform"),
         image_shape=tuple(image_shape) if image_shape else _image_shape(signatures),
+        traversal_range=float(data["traversal_range"]) if data.get("traversal_range") else None,
     )
 
 

@@ -5,6 +5,7 @@ import dataclasses
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -24,9 +25,10 @@ from infogan_tf.explorer import server, service, sources
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
-    """A 2-step run with Cat(3) + 2 continuous + 1 Bernoulli code, and its export."""
+    """A 2-step run with Cat(3) + 2 continuous + 1 Bernoulli code whose grids sweep -1.5..1.5, and its export."""
     root = tmp_path_factory.mktemp("explorer")
-    run = infogan_tf.train("tiny_test", workdir=str(root / "run"), train_steps=2, codes="cat:3,cont:2,bern:1")
+    run = infogan_tf.train("tiny_test", workdir=str(root / "run"), train_steps=2, codes="cat:3,cont:2,bern:1",
+                           traversal_range=1.5)
     infogan_tf.export_servables(run.workdir, root / "exports")
     return run.workdir, root / "exports"
 
@@ -82,7 +84,7 @@ def test_the_page_and_the_controls_it_draws(explorer):
     assert status == 200
     assert (model["categorical_sizes"], model["num_continuous"], model["num_bernoulli"]) == ([3], 2, 1)
     assert model["image_shape"] == [28, 28, 1]
-    assert model["continuous_range"] == code_kinds.CONTINUOUS_RANGE[1] == 2.0, "sliders span the traversal grids"
+    assert model["continuous_range"] == 1.5, "sliders span the run's traversal grids"
 
 
 def test_generate_gives_the_image_and_a_grid_of_seeds_and_follows_the_codes(explorer):
@@ -94,7 +96,7 @@ def test_generate_gives_the_image_and_a_grid_of_seeds_and_follows_the_codes(expl
     assert not np.array_equal(grid[:28, :28], grid[:28, 28:56]), "each grid cell has its own seed"
     _, again = request(explorer, "/api/generate", CODES)
     assert again["image"] == first["image"], "same codes and seed give the same image"
-    _, moved = request(explorer, "/api/generate", {**CODES, "continuous": [2.0, -2.0]})
+    _, moved = request(explorer, "/api/generate", {**CODES, "continuous": [1.5, -1.5]})
     assert moved["image"] != first["image"]
     _, reseeded = request(explorer, "/api/generate", {**CODES, "seed": 4})
     np.testing.assert_array_equal(decoded(reseeded["image"]), grid[:28, 28:56])
@@ -105,7 +107,7 @@ def test_generate_gives_the_image_and_a_grid_of_seeds_and_follows_the_codes(expl
     [
         ({"categorical": [3]}, "categorical code 1: expected a category from 0 to 2, got 3"),
         ({"categorical": [0.5]}, "categorical code 1: expected a category from 0 to 2, got 0.5"),
-        ({"continuous": [0.0, 2.5]}, r"continuous code 2: 2.5 is outside \[-2, 2\]"),
+        ({"continuous": [0.0, 1.6]}, r"continuous code 2: 1.6 is outside \[-1.5, 1.5\]"),
         ({"continuous": [0.0]}, "continuous: expected a list of 2 value"),
         ({"continuous": [0.0, "x"]}, "continuous code 2: expected a number, got 'x'"),
         ({"bernoulli": [0.5]}, "bernoulli code 1: expected 0 or 1, got 0.5"),
@@ -164,16 +166,33 @@ def test_a_workdir_gives_the_same_images_as_its_export(tiny_run):
     np.testing.assert_allclose(decoded(from_workdir["grid"]), decoded(from_export["grid"]), atol=1)
 
 
+def test_every_source_takes_the_runs_traversal_range_and_older_exports_the_default(tiny_run, tmp_path):
+    workdir, exports = tiny_run
+    assert sources.from_workdir(workdir).continuous_range == 1.5
+    metadata = sources._newest_version(exports / "generator") / "assets.extra" / "infogan.json"
+    assert json.loads(metadata.read_text())["traversal_range"] == 1.5
+    older = tmp_path / "older"
+    shutil.copytree(exports, older)
+    for servable in ("generator", "encoder"):
+        path = sources._newest_version(older / servable) / "assets.extra" / "infogan.json"
+        recorded = json.loads(path.read_text())
+        del recorded["traversal_range"]
+        path.write_text(json.dumps(recorded))
+    source = sources.from_export(older)
+    assert source.continuous_range == code_kinds.CONTINUOUS_RANGE[1] == 2.0
+    assert service.ExplorerService(source).generate({**CODES, "continuous": [2.0, -2.0]})["seeds"] == [3, 18]
+
+
 def test_a_server_without_category_counts_needs_the_metadata(tiny_run, monkeypatch):
     exported = sources.from_export(tiny_run[1])
-    bare = dataclasses.replace(exported.generator_info, categorical_sizes=None)
+    bare = dataclasses.replace(exported.generator_info, categorical_sizes=None, traversal_range=None)
     stand_in = sources.InProcessClient({"generator": (bare, exported.client._servables["generator"][1]),
                                         "encoder": exported.client._servables["encoder"]})
     monkeypatch.setattr(sources.transports, "make_client", lambda url, grpc, timeout: stand_in)
     with pytest.raises(ClientError, match="lacks the category counts: pass --metadata"):
         sources.from_server("http://serving:8501")
     served = sources.from_server("http://serving:8501", metadata=str(tiny_run[1] / "generator"))
-    assert served.generator_info.categorical_sizes == (3,)
+    assert served.generator_info.categorical_sizes == (3,) and served.continuous_range == 1.5
     assert service.ExplorerService(served).generate(CODES)["image"] == service.ExplorerService(exported).generate(
         CODES)["image"]
 

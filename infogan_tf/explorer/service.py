@@ -17,10 +17,8 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from infogan_serving import client as serving_client
-from infogan_tf.code_kinds import CONTINUOUS_RANGE as TRAVERSAL_RANGE
 from infogan_tf.explorer.sources import ModelSource
 
-CONTINUOUS_RANGE = TRAVERSAL_RANGE[1]  # sliders span the traversal grids' range, symmetric about 0
 MAX_GRID = 64
 MAX_SEED = 2**31 - 1
 MAX_UPLOAD_BYTES = 4 << 20
@@ -72,7 +70,7 @@ class ExplorerService:
             "categorical_sizes": list(info.categorical_sizes or ()),
             "num_continuous": self._sample.width("continuous"),
             "num_bernoulli": self._sample.width("bernoulli"),
-            "continuous_range": CONTINUOUS_RANGE,
+            "continuous_range": self.source.continuous_range,
             "max_grid": MAX_GRID,
             "max_seed": MAX_SEED,
             "max_upload_bytes": MAX_UPLOAD_BYTES,
@@ -89,10 +87,10 @@ class ExplorerService:
                 raise BadRequest(f"categorical code {index + 1}: expected a category from 0 to {size - 1}, "
                                  f"got {value:g}")
         continuous = _numbers(request, "continuous", self._sample.width("continuous"))
+        span = self.source.continuous_range
         for index, value in enumerate(continuous):
-            if abs(value) > CONTINUOUS_RANGE:
-                raise BadRequest(f"continuous code {index + 1}: {value:g} is outside "
-                                 f"[-{CONTINUOUS_RANGE:g}, {CONTINUOUS_RANGE:g}]")
+            if abs(value) > span:
+                raise BadRequest(f"continuous code {index + 1}: {value:g} is outside [-{span:g}, {span:g}]")
         bernoulli = _numbers(request, "bernoulli", self._sample.width("bernoulli"))
         for index, value in enumerate(bernoulli):
             if value not in (0.0, 1.0):

@@ -16,13 +16,20 @@ import tensorflow as tf
 from infogan_serving import client as serving_client
 from infogan_serving import transports
 from infogan_serving.client import ClientError, ModelInfo, ModelTarget, Signature, TensorSpec
+from infogan_tf.code_kinds import CONTINUOUS_RANGE
+
+DEFAULT_CONTINUOUS_RANGE = CONTINUOUS_RANGE[1]  # --traversal_range's default, for exports that do not record theirs
 
 SignatureFunction = Callable[..., Mapping[str, tf.Tensor]]
 
 
 @dataclasses.dataclass(frozen=True)
 class ModelSource:
-    """A generator and an encoder ready to query, with what the page needs to draw its controls."""
+    """A generator and an encoder ready to query, with what the page needs to draw its controls.
+
+    `continuous_range` R: the sliders span -R..R, the range the run's traversal grids swept (`--traversal_range`), so
+    the page shows what the grids show and no further than the run's author judged the codes to mean something.
+    """
 
     client: serving_client.ServingClient
     generator: ModelTarget
@@ -30,6 +37,7 @@ class ModelSource:
     encoder: ModelTarget
     encoder_info: ModelInfo
     description: str
+    continuous_range: float = DEFAULT_CONTINUOUS_RANGE
 
 
 class InProcessClient:
@@ -73,8 +81,14 @@ def from_export(export_dir: str | Path, model_name: str | None = None) -> ModelS
         servables[kind] = (info, dict(loaded.signatures), version)
     client = InProcessClient({kind: (info, functions) for kind, (info, functions, _) in servables.items()})
     versions = {kind: version for kind, (_, _, version) in servables.items()}
-    return ModelSource(client, ModelTarget("generator"), servables["generator"][0], ModelTarget("encoder"),
-                       servables["encoder"][0], f"export {versions['generator']} + {versions['encoder']}")
+    generator_info = servables["generator"][0]
+    return ModelSource(client, ModelTarget("generator"), generator_info, ModelTarget("encoder"),
+                       servables["encoder"][0], f"export {versions['generator']} + {versions['encoder']}",
+                       _continuous_range(generator_info))
+
+
+def _continuous_range(info: ModelInfo) -> float:
+    return info.traversal_range or DEFAULT_CONTINUOUS_RANGE
 
 
 def _info_from_endpoints(endpoints: Mapping, servable: str, latent_spec: dict) -> ModelInfo:
@@ -95,14 +109,15 @@ def _info_from_endpoints(endpoints: Mapping, servable: str, latent_spec: dict) -
 
 def from_workdir(workdir_path: str | Path) -> ModelSource:
     """A finished run's Keras models behind the export's own signature functions, without writing an export."""
-    from infogan_tf import export, latents, workdir
+    from infogan_tf import config, export, latents, workdir
     from infogan_tf.export import signatures
 
     run = workdir.Workdir(workdir_path)
     try:
         summary = export.read_run(run)
         models = {kind: export.load_model(getattr(run, kind)) for kind in ("generator", "encoder")}
-    except export.ExportError as error:
+        trained = run.read_config()
+    except (export.ExportError, config.ConfigError) as error:
         raise ClientError(str(error)) from None
     latent = summary["latent_spec"]
     spec = latents.parse_latent_spec(latent["codes"], latent["noise_dim"], latent["noise_prior"])
@@ -115,7 +130,8 @@ def from_workdir(workdir_path: str | Path) -> ModelSource:
         servables[kind] = (info, functions)
     return ModelSource(InProcessClient(servables), ModelTarget("generator"), servables["generator"][0],
                        ModelTarget("encoder"), servables["encoder"][0],
-                       f"workdir {run.root} (step {summary.get('global_step')})")
+                       f"workdir {run.root} (step {summary.get('global_step')})",
+                       trained.traversal_range if trained else DEFAULT_CONTINUOUS_RANGE)
 
 
 def _keyword_function(endpoint) -> SignatureFunction:
@@ -134,4 +150,5 @@ def from_server(url: str, metadata: str | None = None, model_name: str | None = 
     if generator_info.categorical_sizes is None and generator_info.signature("sample").width("categorical"):
         raise ClientError("the server's metadata lacks the category counts: pass --metadata=<export>/generator")
     encoder_info = client.metadata(encoder)
-    return ModelSource(client, generator, generator_info, encoder, encoder_info, f"TF Serving at {url}")
+    return ModelSource(client, generator, generator_info, encoder, encoder_info, f"TF Serving at {url}",
+                       _continuous_range(generator_info))

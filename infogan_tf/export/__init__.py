@@ -91,6 +91,10 @@ def export_servables(
         "encoder": signatures.encoder_endpoints(models["encoder"], spec),
     }
     flags = config.read_flagfile(run.flags_file) if run.flags_file.exists() else {}
+    try:
+        trained = run.read_config()
+    except config.ConfigError as error:
+        raise ExportError(str(error)) from None
     with writer.staging(export_root, targets) as staged:
         for kind, folder in staged.items():
             metadata = {
@@ -103,6 +107,8 @@ def export_servables(
                 "global_step": summary.get("global_step"),
                 "flags": flags,
             }
+            if trained is not None:
+                metadata["traversal_range"] = trained.traversal_range
             writer.write_version(folder, endpoints[kind], metadata, names[kind])
         writer.commit(staged, targets)
     logging.info("Exported version %d: %s", version, ", ".join(str(target) for target in targets.values()))
