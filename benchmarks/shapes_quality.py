@@ -3,10 +3,11 @@
     python benchmarks/shapes_quality.py --workdir=/tmp/shapes_0 --seed=0 [--config=configs/shapes.cfg]
 
 Trains --config in chunks of --eval_every steps (each chunk resumes the previous checkpoint). After each chunk it runs
-evaluate.py's metrics with --curve_examples examples (a scaled protocol, for the curve), and after the last chunk with
-the full protocol. Rows hold, on real images, the encoder's MIG / FactorVAE / DCI / SAP and the pixel-centroid
-baseline's, and the generated-image diagnostics. WORKDIR/quality.json is rewritten after every evaluation; rerun with
-a larger --train_steps to continue (steps already scored are not scored again).
+evaluate.py's metrics with --curve_examples examples (a scaled protocol, for the curve; the last step too, so the
+curve ends where the run does), and after the last chunk also with the full protocol. Rows hold, on real images, the
+encoder's MIG / FactorVAE / DCI / SAP and the pixel-centroid baseline's, and the generated-image diagnostics.
+WORKDIR/quality.json is rewritten after every evaluation; rerun with a larger --train_steps to continue (steps already
+scored are not scored again).
 """
 
 from __future__ import annotations
@@ -51,6 +52,14 @@ def row_from_metrics(metrics: dict, wall_time_s: float, protocol: str) -> dict:
     }
 
 
+def evaluations(total: int, eval_every: int, curve_examples: int, final_full_protocol: bool) -> list[tuple[int, str]]:
+    """(step, protocol) of every evaluation, in order: the curve every `eval_every` steps and at the last step, then
+    the last step with the full protocol."""
+    curve = f"num_examples={curve_examples}"
+    steps = sorted({*range(eval_every, total, eval_every), total})
+    return [(step, curve) for step in steps] + ([(total, "full")] if final_full_protocol else [])
+
+
 def main(argv):
     del argv
     from infogan_tf import config as config_lib
@@ -63,15 +72,16 @@ def main(argv):
     results_path = Path(FLAGS.workdir) / "quality.json"
     rows = json.loads(results_path.read_text())["rows"] if results_path.exists() else []
     scored = {(row["step"], row["protocol"]) for row in rows}
-    targets = sorted({*range(FLAGS.eval_every, total, FLAGS.eval_every), total})
-    for target_step in targets:
-        final = target_step == total and FLAGS.final_full_protocol
-        protocol = "full" if final else f"num_examples={FLAGS.curve_examples}"
+    summaries = {}
+    for target_step, protocol in evaluations(total, FLAGS.eval_every, FLAGS.curve_examples, FLAGS.final_full_protocol):
         if (target_step, protocol) in scored:
             continue
-        summary = train_lib.train(config_lib.config_from_flags(values, **overrides, train_steps=target_step))
-        metrics = runner.evaluate_workdir(FLAGS.workdir, num_examples=None if final else FLAGS.curve_examples,
-                                          seed=FLAGS.seed)
+        if target_step not in summaries:
+            summaries[target_step] = train_lib.train(
+                config_lib.config_from_flags(values, **overrides, train_steps=target_step))
+        summary = summaries[target_step]
+        metrics = runner.evaluate_workdir(
+            FLAGS.workdir, num_examples=None if protocol == "full" else FLAGS.curve_examples, seed=FLAGS.seed)
         rows.append(row_from_metrics(metrics, summary["wall_time_s"], protocol))
         print(json.dumps(rows[-1]), flush=True)
         workdir.atomic_write_text(results_path, json.dumps({"config": FLAGS.config, "rows": rows}, indent=2) + "\n")
