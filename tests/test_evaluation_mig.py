@@ -37,6 +37,19 @@ def test_constant_factor_is_skipped():
     result = compute_mig(factors[:, :2].astype(float), factors)
     assert result["mig"] == pytest.approx(1.0)
     assert np.isnan(result["mig_per_factor"][2])
+    np.testing.assert_allclose(result["information"], [[1.0, 0.0, np.nan], [0.0, 1.0, np.nan]], atol=1e-12)
+
+
+def test_the_information_table_shows_a_second_code_taking_a_factors_gap_down():
+    """A code that reads which half of the frame x is in tells ln 2 / ln 8 = 1/3 of x, and x's MIG is its own code's
+    cell minus that one."""
+    x = np.tile(np.arange(8), 50)
+    factors = np.stack([x, np.repeat(np.arange(2), 200)], axis=1)
+    codes = np.stack([x.astype(float), (x >= 4).astype(float), factors[:, 1].astype(float)], axis=1)
+    result = compute_mig(codes, factors)
+    information = np.array(result["information"])
+    np.testing.assert_allclose(information[:, 0], [1.0, 1 / 3, 0.0], atol=1e-12)  # H(x) = ln 8, the half: ln 2
+    assert result["mig_per_factor"][0] == pytest.approx(2 / 3)
 
 
 def test_deterministic():

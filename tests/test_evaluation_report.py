@@ -118,6 +118,24 @@ def test_purity_from_a_classifier_that_cannot_read_the_factor_is_flagged_not_sho
     assert "0.875 <span" not in full
 
 
+def test_the_information_table_marks_each_factors_top_code_and_runner_up():
+    metrics = {**METRICS, "disentanglement": {
+        "mig": 0.3, "factor_names": ["shape", "x_position", "colour"],
+        "mig_information": {"cat3_0": [0.02, 0.16, None], "cont_0": [0.01, 0.67, None], "bern_0": [0.03, 0.01, None]},
+    }}
+    table = report.information_table(metrics)
+    rows = {row.split("</td>")[0]: row for row in table.split("<tr><td>")[1:]}
+    assert "<th>shape</th><th>x_position</th><th>colour</th>" in table
+    assert '<td class="value top">0.67</td>' in rows["cont_0"]
+    assert '<td class="value second">0.16</td>' in rows["cat3_0"]
+    assert '<td class="value top">0.03</td>' in rows["bern_0"]
+    assert '<td class="value second">0.02</td>' in rows["cat3_0"]
+    assert all('<td class="value">n/a</td>' in row for row in rows.values()), "a constant factor ranks no code"
+    assert report.render_report(metrics, networks.build_generator(SPEC, (28, 28, 1)), SPEC, HISTORY, rows=1,
+                                seed=0).count('table class="information"') == 1
+    assert report.information_table(METRICS) == ""
+
+
 def test_wide_traversal_grids_shrink_to_the_page_instead_of_overflowing(page):
     """A 64x64 run's nine-column grid is wider than the page's 1100 px; the style scales it down, keeping its shape."""
     grid_rule = re.search(r"img\.grid \{([^}]*)\}", page).group(1)

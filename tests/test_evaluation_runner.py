@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
@@ -82,6 +83,11 @@ def test_factor_data_gets_disentanglement_and_sample_quality(shapes_run, shapes_
     assert scores["factor_names"] == ["shape", "scale", "orientation", "x_position", "y_position"]
     _assert_unit_interval(scores["mig"], scores["sap"], *scores["mig_per_factor"], *scores["dci"].values())
     _assert_unit_interval(scores["factor_vae"]["train_accuracy"], scores["factor_vae"]["eval_accuracy"])
+    information = scores["mig_information"]
+    assert list(information) == CODE_NAMES and all(len(row) == 5 for row in information.values())
+    top_two = np.sort(np.array(list(information.values())), axis=0)[-2:]
+    np.testing.assert_allclose(top_two[1] - top_two[0], scores["mig_per_factor"], atol=1e-9)
+    assert 'table class="information"' in (shapes_run / "report.html").read_text()
     followers = scores["factor_followers"]
     assert set(followers) == set(scores["factor_names"])
     assert followers["x_position"]["continuous"]["code"] in ("cont_0", "cont_1")

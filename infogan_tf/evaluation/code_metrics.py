@@ -123,7 +123,8 @@ def factor_scores(
     depend on which metrics ran before nor on which other representations were scored alongside.
 
     Returns:
-        {name: {"factor_names", "mig", "mig_per_factor", "factor_vae", "dci", "sap"}}.
+        {name: {"factor_names", "mig", "mig_per_factor", "mig_information", "factor_vae", "dci", "sap"}};
+        mig_information is MIG's table, I(code; factor) / H(factor) as [codes][factors].
     """
 
     def sample(count: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -150,6 +151,7 @@ def factor_scores(
             "factor_names": list(data.factor_names),
             "mig": mig["mig"],
             "mig_per_factor": mig["mig_per_factor"],
+            "mig_information": mig["information"],
             "factor_vae": factor_vae[name],
             "dci": compute_dci(train_codes[name], train_factors, test_codes[name], test_factors,
                                np.random.default_rng([seed, 3])),

@@ -53,6 +53,9 @@ figure { display: inline-block; margin: 0 1.5em 1.5em 0; max-width: calc(100% - 
 table.summary td:nth-child(4) { max-width: 420px; }
 table.summary td.value { width: 6em; }
 img.animation { display: block; margin-top: 0.5em; }
+table.information caption { text-align: left; padding-bottom: 0.3em; }
+table.information td.top { font-weight: bold; }
+table.information td.second { text-decoration: underline; }
 """
 
 
@@ -80,6 +83,7 @@ def render_report(
         "<h2>Summary</h2>",
         summary_table(metrics, spec),
         diagnosis_table(metrics),
+        information_table(metrics),
         "<h2>Latent traversals</h2>",
         _traversals(generator, spec, rows, seed, span),
         "<h2>Training curves</h2>",
@@ -191,6 +195,37 @@ def diagnosis_table(metrics: dict) -> str:
                      f"<td class=\"value\">{_format(factor_vae)}</td></tr>")
     lines.append("</table>")
     return "\n".join(lines)
+
+
+def information_table(metrics: dict) -> str:
+    """MIG's own table for the encoder on real images: I(code; factor) / H(factor), a row per code. A factor's MIG is
+    its column's top cell (bold) minus the runner-up (underlined), so the table names the code that carries each
+    factor and the second code that takes its score down. Empty without factor data."""
+    section = metrics.get("disentanglement") or {}
+    table, factor_names = section.get("mig_information"), section.get("factor_names")
+    if not table or not factor_names:
+        return ""
+    ranks = [_rank_of_each(column) for column in zip(*table.values())]
+    lines = ['<table class="information">',
+             "<caption>Encoder on real images: I(code; factor) / H(factor); per factor, MIG = the bold cell minus "
+             "the underlined one</caption>",
+             "<tr><th>code</th>" + "".join(f"<th>{html.escape(name)}</th>" for name in factor_names) + "</tr>"]
+    for row, (code, values) in enumerate(table.items()):
+        cells = []
+        for column, value in enumerate(values):
+            rank = ranks[column][row]
+            style = {0: "value top", 1: "value second"}.get(rank, "value")
+            cells.append(f'<td class="{style}">{_format(value)}</td>')
+        lines.append(f"<tr><td>{html.escape(code)}</td>{''.join(cells)}</tr>")
+    lines.append("</table>")
+    return "\n".join(lines)
+
+
+def _rank_of_each(values: tuple) -> list[int | None]:
+    """Each value's place from the largest (0 = largest); None (a constant factor) has no place."""
+    order = sorted((i for i, value in enumerate(values) if value is not None), key=lambda i: -values[i])
+    places = {index: place for place, index in enumerate(order)}
+    return [places.get(i) for i in range(len(values))]
 
 
 def metric_table(metrics: dict) -> str:

@@ -182,7 +182,11 @@ def _factor_metrics(
         logging.info("Scoring %s on %d + %d factor samples", " and ".join(scored), protocol.factor_train,
                      protocol.factor_test)
         scores = code_metrics.factor_scores(representations, data, protocol, seed)
-        result = {name: {"code_columns": columns[name], **scores[name]} for name in representations}
+        result = {
+            name: {"code_columns": columns[name], **scores[name],
+                   "mig_information": dict(zip(columns[name], scores[name]["mig_information"]))}
+            for name in representations
+        }
     if run.spec.codes:
         result["disentanglement"]["factor_followers"] = code_metrics.factor_followers(
             run.spec, run.encoder, data, protocol, seed)
