@@ -21,13 +21,6 @@ from absl import app, flags
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("workdir", None, "Run folder.", required=True)
-flags.DEFINE_string("config", "configs/shapes.cfg", "Flagfile with the training setting.")
-flags.DEFINE_integer("train_steps", None, "Total training steps; default: the config's.")
-flags.DEFINE_integer("eval_every", 1000, "Steps between curve evaluations.")
-flags.DEFINE_integer("curve_examples", 1000, "Protocol size of the curve evaluations (evaluate.py --num_examples).")
-flags.DEFINE_boolean("final_full_protocol", True, "Score the last step with the full protocol.")
-flags.DEFINE_integer("seed", 0, "Training seed.")
 
 
 def row_from_metrics(metrics: dict, wall_time_s: float, protocol: str) -> dict:
@@ -93,5 +86,17 @@ def main(argv):
               f"{row['generated_mig']:.3f}/{row['generated_factor_vae']:.3f}")
 
 
+def define_flags() -> None:
+    """Defined only when run as a script, so tests can import the module beside other benchmarks' flags."""
+    flags.DEFINE_string("workdir", None, "Run folder.", required=True)
+    flags.DEFINE_string("config", "configs/shapes.cfg", "Flagfile with the training setting.")
+    flags.DEFINE_integer("train_steps", None, "Total training steps; default: the config's.")
+    flags.DEFINE_integer("eval_every", 1000, "Steps between curve evaluations.")
+    flags.DEFINE_integer("curve_examples", 1000, "Protocol size of the curve evaluations (evaluate.py --num_examples).")
+    flags.DEFINE_boolean("final_full_protocol", True, "Score the last step with the full protocol.")
+    flags.DEFINE_integer("seed", 0, "Training seed.")
+
+
 if __name__ == "__main__":
+    define_flags()
     app.run(main)
