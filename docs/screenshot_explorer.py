@@ -2,7 +2,8 @@
 
     python docs/screenshot_explorer.py --export_dir=exports --output=docs/explorer.png
 
-Serves the export in-process, opens the page, moves the first continuous slider to +1.5 and saves the window.
+Serves the export in-process, opens the page, moves the first continuous slider to the end of its range (the run's
+--traversal_range) and saves the window.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def main(argv):
         wait = WebDriverWait(driver, 60)
         wait.until(lambda d: (d.find_element(By.ID, "image").get_attribute("src") or "").startswith("data:"))
         before = driver.find_element(By.ID, "image").get_attribute("src")
-        driver.execute_script("const s = document.getElementById('cont-0'); s.value = 1.5;"
+        driver.execute_script("const s = document.getElementById('cont-0'); s.value = s.max;"
                               "s.dispatchEvent(new Event('input'));")
         wait.until(lambda d: d.find_element(By.ID, "image").get_attribute("src") != before)
         if FLAGS.encode:
