@@ -11,6 +11,8 @@ cap. This script says why, for every factor of the run's sprites and the continu
 - the reading's spread among sprites with one factor value against the spacing between neighbouring values' mean
   readings ("separation" = mean spacing / mean within-value std): neighbours are told apart reliably only when it
   is well above 2, so a separation near 1 is a loss in the reading itself, which no binning recovers.
+It ends with a reference: what a reading of a 32-valued factor (x or y) with Gaussian spread reaches at each of a few
+separations, scored the same way.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from infogan_tf.evaluation.mig import compute_mig  # noqa: E402
 
 FLAGS = flags.FLAGS
+REFERENCE_SEPARATIONS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0)
 
 
 def binning_information(reading: np.ndarray, factor: np.ndarray, bins: int) -> dict:
@@ -50,6 +53,15 @@ def reading_spread(reading: np.ndarray, factor: np.ndarray) -> dict:
     spacing = float(np.mean(np.abs(np.diff(means)))) if len(values) > 1 else 0.0
     return {"value_means": means.round(4).tolist(), "within_value_std": within, "mean_spacing": spacing,
             "separation": spacing / within if within > 0 else float("inf")}
+
+
+def spread_reference(separation: float, values: int, bins: int, num_examples: int, seed: int = 0) -> float:
+    """I / H (equal-width bins) of a reading of a uniform factor with `values` evenly spaced values plus Gaussian
+    noise at the given separation: what a code read that exactly can reach, for comparison with a run's."""
+    rng = np.random.default_rng(seed)
+    factor = rng.integers(0, values, num_examples)
+    reading = factor + rng.normal(0.0, 1.0 / separation, num_examples)
+    return binning_information(reading, factor, bins)["equal_width"]
 
 
 def best_follower(readings: np.ndarray, factor: np.ndarray) -> tuple[int, float]:
@@ -90,8 +102,12 @@ def main(argv):
               f"{information['equal_width']:.3f}, equal-count {information['equal_count']:.3f}, cap "
               f"{information['cap']:.3f}  separation {spread['separation']:.2f} (spacing {spread['mean_spacing']:.4f}, "
               f"within-value std {spread['within_value_std']:.4f})")
+    reference = {separation: spread_reference(separation, 32, FLAGS.bins, FLAGS.num_examples, FLAGS.seed)
+                 for separation in REFERENCE_SEPARATIONS}
+    print("reference, a 32-valued factor read with Gaussian spread: " + ", ".join(
+        f"separation {separation:g} -> I/H {information:.3f}" for separation, information in reference.items()))
     print(json.dumps({"workdir": FLAGS.workdir, "num_examples": FLAGS.num_examples, "bins": FLAGS.bins,
-                      "factors": results}))
+                      "factors": results, "reference_32_values": reference}))
 
 
 def define_flags() -> None:

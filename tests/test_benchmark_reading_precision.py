@@ -45,6 +45,14 @@ def test_a_spread_reading_loses_under_either_binning_and_shows_its_separation():
     assert spread["value_means"][0] < spread["value_means"][-1]
 
 
+def test_the_spread_reference_climbs_with_the_separation_towards_the_cap():
+    references = [reading_precision.spread_reference(separation, 32, 20, 10_000)
+                  for separation in reading_precision.REFERENCE_SEPARATIONS]
+    assert references == sorted(references)
+    assert references[0] < 0.65 and references[-1] > 0.8
+    assert references[-1] < np.log(20) / np.log(32)
+
+
 def test_a_factor_with_fewer_values_than_bins_can_be_read_whole():
     sizes = POSITIONS % 6
     information = reading_precision.binning_information(sizes.astype(float), sizes, bins=20)
