@@ -105,14 +105,11 @@ def read_factor_followers(metrics_path: Path, run_dir: str) -> dict:
 def main(argv):
     del argv
     from infogan_tf import datasets, workdir
-    from infogan_tf.cli import fail
-    from infogan_tf.evaluation import code_metrics, loaded_run, pixel_baseline
+    from infogan_tf.cli import fail, load_run_or_fail
+    from infogan_tf.evaluation import code_metrics, pixel_baseline
     from infogan_tf.evaluation.generated_factors import GeneratedGroundTruth
 
-    try:
-        run = loaded_run.load_run(FLAGS.workdir)
-    except loaded_run.EvaluationError as error:
-        fail(error)
+    run = load_run_or_fail(FLAGS.workdir)
     followers = read_factor_followers(workdir.Workdir(FLAGS.workdir).metrics, FLAGS.workdir)
     data = datasets.ground_truth_data("shapes", image_size=run.image_shape[0])
     rng = np.random.default_rng(FLAGS.seed)

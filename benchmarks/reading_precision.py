@@ -74,13 +74,10 @@ def best_follower(readings: np.ndarray, factor: np.ndarray) -> tuple[int, float]
 def main(argv):
     del argv
     from infogan_tf import datasets
-    from infogan_tf.cli import fail
-    from infogan_tf.evaluation import code_metrics, loaded_run
+    from infogan_tf.cli import fail, load_run_or_fail
+    from infogan_tf.evaluation import code_metrics
 
-    try:
-        run = loaded_run.load_run(FLAGS.workdir)
-    except loaded_run.EvaluationError as error:
-        fail(error)
+    run = load_run_or_fail(FLAGS.workdir)
     graded = [index for index, code in enumerate(run.spec.codes) if not code.nominal]
     if not graded:
         fail(f"the run in {FLAGS.workdir} has no continuous or Bernoulli code to read a factor with")

@@ -22,6 +22,17 @@ def fail(message: object) -> None:
     sys.exit(f"{program_name()}: error: {message}")
 
 
+def load_run_or_fail(path: str):
+    """The finished run in workdir `path` (a `LoadedRun`); a missing or unreadable one ends the program with one line
+    naming it."""
+    from infogan_tf.evaluation import loaded_run
+
+    try:
+        return loaded_run.load_run(path)
+    except loaded_run.EvaluationError as error:
+        fail(error)
+
+
 def refuse_positional_arguments(argv: list[str]) -> None:
     """The programs take flags only; a stray word (often a flag missing its `--`) is a usage error naming it."""
     if len(argv) > 1:
