@@ -1,8 +1,6 @@
 """benchmarks/reading_precision.py: a code's reading of a factor, its binning loss and its spread."""
 
 import importlib.util
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -67,12 +65,3 @@ def test_the_best_follower_is_the_most_correlated_column_whatever_its_sign():
     best, correlation = reading_precision.best_follower(readings, x)
     assert best == 1
     assert correlation == pytest.approx(abs(np.corrcoef(readings[:, 1], x)[0, 1]))
-
-
-@pytest.mark.slow
-def test_a_workdir_it_cannot_read_stops_with_one_line_naming_it(tmp_path):
-    missing = tmp_path / "no_such_run"
-    ran = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "reading_precision.py"), f"--workdir={missing}"],
-                         capture_output=True, text=True, timeout=300)
-    assert ran.returncode == 1
-    assert ran.stderr.strip().splitlines()[-1] == f"reading_precision.py: error: workdir {missing} does not exist"
