@@ -6,13 +6,15 @@ MIG bins each code into `--bins` equal-width bins, so a code can tell at most ln
 values (ln 20 / ln 32 = 0.86 of x's entropy). A code that follows x at |correlation| 0.995 still stays far below that
 cap. This script says why, for every factor of the run's sprites and the continuous code with the largest
 |correlation| with it, on `--num_examples` sprites rendered from sampled factors:
-- I(code; factor) / H(factor) with equal-width bins (MIG's) and with equal-count bins (the reading's ranks): a gap
-  between the two means the readings pile up in some bins (a binning loss, fixable by reshaping the code's scale);
+- I(code; factor) / H(factor) with equal-width bins (MIG's) and with equal-count bins (the reading's ranks): if the
+  equal-count bins score clearly higher, the readings pile up in some bins (a binning loss, fixable by reshaping the
+  code's scale; on an almost exact reading the equal-count edges cut through single values and score lower);
 - the reading's spread among sprites with one factor value against the spacing between neighbouring values' mean
   readings ("separation" = mean spacing / mean within-value std): neighbours are told apart reliably only when it
   is well above 2, so a separation near 1 is a loss in the reading itself, which no binning recovers.
-It ends with a reference: what a reading of a 32-valued factor (x or y) with Gaussian spread reaches at each of a few
-separations, scored the same way.
+The same for the pixel-centroid baseline on the same sprites (the centroid reads x and y off the pixels almost
+exactly) shows how exact a reading the images allow. It ends with a reference: what a reading of a 32-valued factor
+(x or y) with Gaussian spread reaches at each of a few separations, scored the same way.
 """
 
 from __future__ import annotations
@@ -71,11 +73,36 @@ def best_follower(readings: np.ndarray, factor: np.ndarray) -> tuple[int, float]
     return best, float(correlations[best])
 
 
+def factor_readings(readings: np.ndarray, names: list[str], factors: np.ndarray, factor_names: tuple[str, ...],
+                    bins: int) -> dict:
+    """For every factor that varies, its best follower among `readings` [N, K] (columns `names`) and how exactly
+    that column reads it (`binning_information`, `reading_spread`)."""
+    results = {}
+    for column, factor_name in enumerate(factor_names):
+        factor = factors[:, column]
+        if len(np.unique(factor)) < 2:
+            continue
+        best, correlation = best_follower(readings, factor)
+        results[factor_name] = {"code": names[best], "abs_correlation": correlation,
+                                **binning_information(readings[:, best], factor, bins),
+                                **reading_spread(readings[:, best], factor)}
+    return results
+
+
+def print_readings(title: str, results: dict) -> None:
+    print(title)
+    for factor_name, result in results.items():
+        print(f"  {factor_name:11s} {result['code']:10s} |corr| {result['abs_correlation']:.3f}  I/H equal-width "
+              f"{result['equal_width']:.3f}, equal-count {result['equal_count']:.3f}, cap {result['cap']:.3f}  "
+              f"separation {result['separation']:.2f} (spacing {result['mean_spacing']:.4f}, within-value std "
+              f"{result['within_value_std']:.4f})")
+
+
 def main(argv):
     del argv
     from infogan_tf import datasets
     from infogan_tf.cli import fail, load_run_or_fail
-    from infogan_tf.evaluation import code_metrics
+    from infogan_tf.evaluation import code_metrics, pixel_baseline
 
     run = load_run_or_fail(FLAGS.workdir)
     graded = [index for index, code in enumerate(run.spec.codes) if not code.nominal]
@@ -83,28 +110,20 @@ def main(argv):
         fail(f"the run in {FLAGS.workdir} has no continuous or Bernoulli code to read a factor with")
     data = datasets.ground_truth_data("shapes", image_size=run.image_shape[0])
     factors = data.sample_factors(FLAGS.num_examples, np.random.default_rng(FLAGS.seed))
-    encoded = code_metrics.encode(run.encoder, data.images_from_factors(factors))
-    readings = code_metrics.code_columns(run.spec, encoded)[:, graded]
+    images = data.images_from_factors(factors)
+    readings = code_metrics.code_columns(run.spec, code_metrics.encode(run.encoder, images))[:, graded]
     names = [run.spec.code_names()[index] for index in graded]
-    results = {}
-    for column, factor_name in enumerate(data.factor_names):
-        factor = factors[:, column]
-        if len(np.unique(factor)) < 2:
-            continue
-        best, correlation = best_follower(readings, factor)
-        information = binning_information(readings[:, best], factor, FLAGS.bins)
-        spread = reading_spread(readings[:, best], factor)
-        results[factor_name] = {"code": names[best], "abs_correlation": correlation, **information, **spread}
-        print(f"{factor_name:11s} {names[best]:7s} |corr| {correlation:.3f}  I/H equal-width "
-              f"{information['equal_width']:.3f}, equal-count {information['equal_count']:.3f}, cap "
-              f"{information['cap']:.3f}  separation {spread['separation']:.2f} (spacing {spread['mean_spacing']:.4f}, "
-              f"within-value std {spread['within_value_std']:.4f})")
+    encoder = factor_readings(readings, names, factors, data.factor_names, FLAGS.bins)
+    baseline = factor_readings(pixel_baseline.centroid_codes(images), list(pixel_baseline.COLUMNS), factors,
+                               data.factor_names, FLAGS.bins)
+    print_readings("the run's encoder (each factor's best continuous or Bernoulli code):", encoder)
+    print_readings("the pixel-centroid baseline on the same sprites:", baseline)
     reference = {separation: spread_reference(separation, 32, FLAGS.bins, FLAGS.num_examples, FLAGS.seed)
                  for separation in REFERENCE_SEPARATIONS}
     print("reference, a 32-valued factor read with Gaussian spread: " + ", ".join(
         f"separation {separation:g} -> I/H {information:.3f}" for separation, information in reference.items()))
     print(json.dumps({"workdir": FLAGS.workdir, "num_examples": FLAGS.num_examples, "bins": FLAGS.bins,
-                      "factors": results, "reference_32_values": reference}))
+                      "factors": encoder, "pixel_baseline": baseline, "reference_32_values": reference}))
 
 
 def define_flags() -> None:

@@ -65,3 +65,16 @@ def test_the_best_follower_is_the_most_correlated_column_whatever_its_sign():
     best, correlation = reading_precision.best_follower(readings, x)
     assert best == 1
     assert correlation == pytest.approx(abs(np.corrcoef(readings[:, 1], x)[0, 1]))
+
+
+def test_every_varying_factor_is_scored_on_its_best_column():
+    rng = np.random.default_rng(3)
+    factors = np.column_stack([np.zeros(4_000, int), rng.integers(0, 6, 4_000), POSITIONS[:4_000]])
+    noisy_scale = factors[:, 1] + rng.normal(0, 0.1, 4_000)
+    readings = np.column_stack([rng.uniform(-1, 1, 4_000), factors[:, 2] / 31.0, noisy_scale])
+    results = reading_precision.factor_readings(readings, ["noise", "exact_x", "scale"], factors,
+                                                ("colour", "scale", "x"), bins=20)
+    assert list(results) == ["scale", "x"]  # the constant factor has nothing to read
+    assert results["x"]["code"] == "exact_x" and results["scale"]["code"] == "scale"
+    assert results["x"]["equal_width"] == pytest.approx(results["x"]["cap"], abs=0.03)
+    assert results["scale"]["separation"] == pytest.approx(10.0, rel=0.1)
