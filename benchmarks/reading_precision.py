@@ -90,6 +90,7 @@ def factor_readings(readings: np.ndarray, names: list[str], factors: np.ndarray,
 
 
 def print_readings(title: str, results: dict) -> None:
+    """One line per factor of `factor_readings`' results, under `title`."""
     print(title)
     for factor_name, result in results.items():
         print(f"  {factor_name:11s} {result['code']:10s} |corr| {result['abs_correlation']:.3f}  I/H equal-width "
