@@ -30,6 +30,7 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from infogan_tf.evaluation.code_metrics import most_correlated_column  # noqa: E402
 from infogan_tf.evaluation.mig import compute_mig  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -66,13 +67,6 @@ def spread_reference(separation: float, values: int, bins: int, num_examples: in
     return binning_information(reading, factor, bins)["equal_width"]
 
 
-def best_follower(readings: np.ndarray, factor: np.ndarray) -> tuple[int, float]:
-    """The column of `readings` [N, K] with the largest |correlation| with `factor`, and that |correlation|."""
-    correlations = [abs(np.corrcoef(column, factor)[0, 1]) if np.std(column) > 0 else 0.0 for column in readings.T]
-    best = int(np.argmax(correlations))
-    return best, float(correlations[best])
-
-
 def factor_readings(readings: np.ndarray, names: list[str], factors: np.ndarray, factor_names: tuple[str, ...],
                     bins: int) -> dict:
     """For every factor that varies, its best follower among `readings` [N, K] (columns `names`) and how exactly
@@ -82,7 +76,7 @@ def factor_readings(readings: np.ndarray, names: list[str], factors: np.ndarray,
         factor = factors[:, column]
         if len(np.unique(factor)) < 2:
             continue
-        best, correlation = best_follower(readings, factor)
+        best, correlation = most_correlated_column(readings, factor)
         results[factor_name] = {"code": names[best], "abs_correlation": correlation,
                                 **binning_information(readings[:, best], factor, bins),
                                 **reading_spread(readings[:, best], factor)}

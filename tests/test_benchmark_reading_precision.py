@@ -58,15 +58,6 @@ def test_a_factor_with_fewer_values_than_bins_can_be_read_whole():
     assert information["equal_width"] == pytest.approx(1.0)
 
 
-def test_the_best_follower_is_the_most_correlated_column_whatever_its_sign():
-    rng = np.random.default_rng(2)
-    x = rng.uniform(-1, 1, 5_000)
-    readings = np.column_stack([rng.uniform(-1, 1, 5_000), -x + rng.normal(0, 0.1, 5_000), np.zeros(5_000)])
-    best, correlation = reading_precision.best_follower(readings, x)
-    assert best == 1
-    assert correlation == pytest.approx(abs(np.corrcoef(readings[:, 1], x)[0, 1]))
-
-
 def test_every_varying_factor_is_scored_on_its_best_column():
     rng = np.random.default_rng(3)
     factors = np.column_stack([np.zeros(4_000, int), rng.integers(0, 6, 4_000), POSITIONS[:4_000]])

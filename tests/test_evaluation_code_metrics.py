@@ -59,3 +59,12 @@ def test_factor_scores_of_rivals_equal_their_scores_alone_and_share_the_images()
     assert together["position"]["mig"] > 0.9 > 0.1 > together["noise"]["mig"]
     assert together["position"]["factor_vae"]["eval_accuracy"] == 1.0
     assert together["position"]["factor_names"] == ["row", "column"]
+
+
+def test_the_most_correlated_column_is_found_whatever_its_sign():
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-1, 1, 5_000)
+    readings = np.column_stack([rng.uniform(-1, 1, 5_000), -x + rng.normal(0, 0.1, 5_000), np.zeros(5_000)])
+    best, correlation = code_metrics.most_correlated_column(readings, x)
+    assert best == 1
+    assert correlation == pytest.approx(abs(np.corrcoef(readings[:, 1], x)[0, 1]))

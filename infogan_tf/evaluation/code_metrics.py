@@ -93,9 +93,8 @@ def _factor_followers(
             continue
         entry = {}
         if ordered:
-            correlations = [abs(_correlation(columns[:, i], factor)) for i in ordered]
-            best = int(np.argmax(correlations))
-            entry["continuous"] = {"code": names[ordered[best]], "abs_correlation": correlations[best]}
+            best, correlation = most_correlated_column(columns[:, ordered], factor)
+            entry["continuous"] = {"code": names[ordered[best]], "abs_correlation": correlation}
         if categorical:
             accuracies = [compute_matched_accuracy(factor, columns[:, i].astype(np.int64))["matched_accuracy"]
                           for i in categorical]
@@ -103,6 +102,14 @@ def _factor_followers(
             entry["categorical"] = {"code": names[categorical[best]], "matched_accuracy": accuracies[best]}
         followers[factor_name] = entry
     return followers
+
+
+def most_correlated_column(columns: np.ndarray, factor: np.ndarray) -> tuple[int, float]:
+    """The column of `columns` [N, K] with the largest |correlation| with `factor`, and that |correlation| (a
+    constant column counts as 0)."""
+    correlations = [abs(_correlation(column, factor)) for column in columns.T]
+    best = int(np.argmax(correlations))
+    return best, correlations[best]
 
 
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
