@@ -132,7 +132,8 @@ def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[re
         terms.append(regularizers.RealReconstruction(config.real_reconstruction_weight))
     if config.categorical_swap_weight > 0:
         if any(code.nominal for code in spec.codes):
-            terms.append(regularizers.CategoricalSwap(spec, config.categorical_swap_weight))
+            terms.append(regularizers.CategoricalSwap(spec, config.categorical_swap_weight,
+                                                      match=config.categorical_swap_match))
         else:
             logging.warning("--categorical_swap_weight is ignored: --codes=%s has no categorical code", config.codes)
     if config.r1_weight > 0:

@@ -9,6 +9,10 @@ sprites as a mix of x and y. Under the blur, a change of shape costs little and 
 ties the continuous codes to one frame for all categories while the MI and invariance terms keep the categories
 apart. It also resists a category that differs from the others in place or size, so it suits data whose classes
 share one pose distribution (sprites), not data whose classes look unalike everywhere.
+
+With `match="position"` only the two drawings' ink centroids are compared (`centroid_mismatch`): the categories
+still share one frame, but a category may change the object's size or shape, so a categorical code can take the
+size, which the whole-image match forbids.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from infogan_tf import latents, networks
 from infogan_tf.config import ConfigError
 from infogan_tf.regularizers.base import Regularizer, StepContext, Terms
 from infogan_tf.regularizers.blurred_mismatch import blurred_mismatch
+from infogan_tf.regularizers.centroid_mismatch import centroid_mismatch
 
 _SEED_STREAM = 4
+MATCHES = {"image": blurred_mismatch, "position": centroid_mismatch}
 
 
 class CategoricalSwap(Regularizer):
@@ -28,12 +34,17 @@ class CategoricalSwap(Regularizer):
 
     trains_generator = True
 
-    def __init__(self, spec: latents.LatentSpec, weight: float, blur_fraction: float = 1.0 / 14.0):
-        """`blur_fraction`: the Gaussian blur's sigma as a fraction of the image width (2 px at 28 px)."""
+    def __init__(self, spec: latents.LatentSpec, weight: float, blur_fraction: float = 1.0 / 14.0,
+                 match: str = "image"):
+        """`blur_fraction`: the Gaussian blur's sigma as a fraction of the image width (2 px at 28 px). `match`:
+        what the swapped drawing must keep, a key of MATCHES (`image`: all of it, blurred; `position`: its place)."""
         super().__init__("categorical_swap", weight)
         if not any(code.nominal for code in spec.codes):
             raise ConfigError("the categorical swap term needs a categorical code in --codes")
+        if match not in MATCHES:
+            raise ConfigError(f"the categorical swap's match must be one of {sorted(MATCHES)}, not {match!r}")
         self.blur_fraction = float(blur_fraction)
+        self.mismatch = MATCHES[match]
 
     def terms(self, context: StepContext) -> Terms:
         seed = tf.random.experimental.stateless_fold_in(context.seed, _SEED_STREAM)
@@ -50,4 +61,4 @@ class CategoricalSwap(Regularizer):
             swapped.append(value)
         swapped_latents = latents.with_code_values(context.spec, context.sampled, swapped)
         other = context.generator(networks.generator_inputs(context.spec, swapped_latents), training=True)
-        return Terms(loss=blurred_mismatch(context.fake, other, self.blur_fraction))
+        return Terms(loss=self.mismatch(context.fake, other, self.blur_fraction))

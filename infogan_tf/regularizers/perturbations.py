@@ -13,6 +13,8 @@ import math
 
 import tensorflow as tf
 
+from infogan_tf.regularizers.centroid_mismatch import ink_centroid
+
 _PARAMS_PER_IMAGE = 5
 
 
@@ -67,13 +69,11 @@ def _canonical_pose(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]
     A blank image keeps the frame's centre and zoom 1.
     """
     height, width = images.shape[1], images.shape[2]
-    intensity = tf.stop_gradient(tf.reduce_sum(images, axis=-1))
+    images = tf.stop_gradient(images)
+    centre_x, centre_y, blank = ink_centroid(images)
+    intensity = tf.reduce_sum(images, axis=-1)
     rows, cols = tf.meshgrid(tf.range(height, dtype=tf.float32), tf.range(width, dtype=tf.float32), indexing="ij")
-    mass = tf.reduce_sum(intensity, axis=[1, 2])
-    blank = mass <= 1e-6
-    safe_mass = tf.where(blank, 1.0, mass)
-    centre_x = tf.where(blank, (width - 1) / 2.0, tf.reduce_sum(intensity * cols, axis=[1, 2]) / safe_mass)
-    centre_y = tf.where(blank, (height - 1) / 2.0, tf.reduce_sum(intensity * rows, axis=[1, 2]) / safe_mass)
+    safe_mass = tf.where(blank, 1.0, tf.reduce_sum(intensity, axis=[1, 2]))
     squared = tf.square(cols - centre_x[:, None, None]) + tf.square(rows - centre_y[:, None, None])
     radius = tf.sqrt(tf.reduce_sum(intensity * squared, axis=[1, 2]) / safe_mass)
     zoom = tf.where(blank | (radius < 1e-3), 1.0, (width / 8.0) / tf.maximum(radius, 1e-3))

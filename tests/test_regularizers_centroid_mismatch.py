@@ -1,0 +1,60 @@
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from infogan_tf.regularizers.blurred_mismatch import blurred_mismatch
+from infogan_tf.regularizers.centroid_mismatch import centroid_mismatch, ink_centroid
+
+BLUR = 1.0 / 14.0  # sigma 2 px at 28 px
+
+
+def _square(row: int, col: int, side: int = 4, brightness: float = 1.0) -> np.ndarray:
+    image = np.zeros([1, 28, 28, 1], np.float32)
+    image[0, row:row + side, col:col + side, 0] = brightness
+    return image
+
+
+def _mismatch(first, second) -> float:
+    return float(centroid_mismatch(tf.constant(first), tf.constant(second), BLUR)[0])
+
+
+def test_centroid_is_the_intensity_weighted_mean_and_a_blank_image_sits_at_the_centre():
+    image = _square(3, 10, side=4) + _square(20, 20, side=2, brightness=0.5)
+    x, y, blank = ink_centroid(tf.constant(np.concatenate([image, np.zeros_like(image)])))
+    mass = 16.0 + 4 * 0.5
+    assert float(x[0]) == pytest.approx((16 * 11.5 + 2 * 20.5) / mass, abs=1e-4)
+    assert float(y[0]) == pytest.approx((16 * 4.5 + 2 * 20.5) / mass, abs=1e-4)
+    assert (float(x[1]), float(y[1])) == (13.5, 13.5)
+    assert blank.numpy().tolist() == [False, True]
+
+
+def test_mismatch_follows_the_distance_between_centroids_exactly():
+    # 3 px apart along x at sigma 2 px: 1 - exp(-9 / 16)
+    assert _mismatch(_square(10, 10), _square(10, 13)) == pytest.approx(1.0 - math.exp(-9.0 / 16.0), abs=1e-5)
+    assert _mismatch(_square(2, 2), _square(20, 20)) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_mismatch_ignores_size_and_brightness_where_the_blurred_image_does_not():
+    small, large = _square(12, 12, side=2), _square(10, 10, side=6, brightness=0.3)  # one centre, 13 px
+    assert _mismatch(small, large) == pytest.approx(0.0, abs=1e-6)
+    assert float(blurred_mismatch(tf.constant(small), tf.constant(large), BLUR)[0]) > 0.1
+
+
+def test_mismatch_of_two_points_equals_their_blurred_mismatch():
+    first, second = np.zeros([1, 56, 56, 1], np.float32), np.zeros([1, 56, 56, 1], np.float32)
+    first[0, 28, 24, 0], second[0, 28, 29, 0] = 1.0, 1.0
+    blurred = float(blurred_mismatch(tf.constant(first), tf.constant(second), BLUR / 2)[0])
+    centroids = float(centroid_mismatch(tf.constant(first), tf.constant(second), BLUR / 2)[0])
+    assert centroids == pytest.approx(blurred, abs=0.01)
+
+
+def test_gradient_moves_the_ink_towards_the_other_centroid():
+    moving = tf.Variable(_square(10, 6) + 0.01)
+    target = tf.constant(_square(10, 16))
+    with tf.GradientTape() as tape:
+        loss = centroid_mismatch(moving, target, BLUR)[0]
+    gradient = tape.gradient(loss, moving).numpy()[0, :, :, 0]
+    assert np.isfinite(gradient).all()
+    assert gradient[:, 20:].mean() < 0.0 < gradient[:, :6].mean()  # descent adds ink on the target's side
