@@ -20,14 +20,31 @@ def _mismatch(first, second) -> float:
     return float(centroid_mismatch(tf.constant(first), tf.constant(second), BLUR)[0])
 
 
-def test_centroid_is_the_intensity_weighted_mean_and_a_blank_image_sits_at_the_centre():
-    image = _square(3, 10, side=4) + _square(20, 20, side=2, brightness=0.5)
-    x, y, blank = ink_centroid(tf.constant(np.concatenate([image, np.zeros_like(image)])))
+def test_centroid_is_the_weighted_mean_and_a_blank_image_sits_at_the_centre():
+    weights = (_square(3, 10, side=4) + _square(20, 20, side=2, brightness=0.5))[..., 0]
+    x, y, blank = ink_centroid(tf.constant(np.concatenate([weights, np.zeros_like(weights)])))
     mass = 16.0 + 4 * 0.5
     assert float(x[0]) == pytest.approx((16 * 11.5 + 2 * 20.5) / mass, abs=1e-4)
     assert float(y[0]) == pytest.approx((16 * 4.5 + 2 * 20.5) / mass, abs=1e-4)
     assert (float(x[1]), float(y[1])) == (13.5, 13.5)
     assert blank.numpy().tolist() == [False, True]
+
+
+def test_a_faint_haze_moves_the_centroid_far_less_than_by_plain_intensity():
+    sprite = _square(4, 4)
+    hazy = sprite.copy()
+    hazy[0, 14:, 14:, 0] += 0.1  # 196 px of haze: as much plain intensity as 20 px of ink, squared as 2 px
+
+    def shift(weights_of):
+        x0, y0, _ = ink_centroid(tf.constant(weights_of(sprite)))
+        x1, y1, _ = ink_centroid(tf.constant(weights_of(hazy)))
+        return math.hypot(float(x1[0] - x0[0]), float(y1[0] - y0[0]))
+
+    squared, plain = shift(lambda image: image[..., 0] ** 2), shift(lambda image: image[..., 0])
+    assert squared == pytest.approx(math.hypot(15, 15) * 1.96 / 17.96, rel=1e-3)
+    assert plain > 4 * squared
+    expected = 1.0 - math.exp(-squared ** 2 / 16.0)
+    assert _mismatch(sprite, hazy) == pytest.approx(expected, abs=1e-4)
 
 
 def test_mismatch_follows_the_distance_between_centroids_exactly():

@@ -69,9 +69,8 @@ def _canonical_pose(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]
     A blank image keeps the frame's centre and zoom 1.
     """
     height, width = images.shape[1], images.shape[2]
-    images = tf.stop_gradient(images)
-    centre_x, centre_y, blank = ink_centroid(images)
-    intensity = tf.reduce_sum(images, axis=-1)
+    intensity = tf.stop_gradient(tf.reduce_sum(images, axis=-1))
+    centre_x, centre_y, blank = ink_centroid(intensity)
     rows, cols = tf.meshgrid(tf.range(height, dtype=tf.float32), tf.range(width, dtype=tf.float32), indexing="ij")
     safe_mass = tf.where(blank, 1.0, tf.reduce_sum(intensity, axis=[1, 2]))
     squared = tf.square(cols - centre_x[:, None, None]) + tf.square(rows - centre_y[:, None, None])
