@@ -7,7 +7,8 @@ from term_players import assert_term_trains
 from infogan_tf import config, latents, train_lib
 from infogan_tf.config import ConfigError
 from infogan_tf.regularizers import CategoricalSwap, StepContext
-from infogan_tf.regularizers.centroid_mismatch import centroid_mismatch
+from infogan_tf.regularizers.blurred_mismatch import blurred_mismatch
+from infogan_tf.regularizers.centroid_mismatch import centroid_mismatch, footprint_mismatch
 
 SIZE = 28
 
@@ -76,16 +77,27 @@ def test_matching_positions_lets_a_category_change_the_size_but_not_the_place():
     assert np.mean(moved_position.loss.numpy()) > 0.5
 
 
+def test_matching_footprints_ties_the_size_as_well_as_the_place():
+    resized, _, _ = _terms([0.0, 0.0, 0.0], sizes=(4.0, 16.0, 36.0), match="footprint")
+    shared, _, _ = _terms([0.0, 0.0, 0.0], match="footprint")
+    moved, _, _ = _terms([0.0, 4.0, -4.0], match="footprint")
+    assert np.max(shared.loss.numpy()) < 1e-4
+    assert np.mean(resized.loss.numpy()) > 0.5
+    assert np.mean(moved.loss.numpy()) > 0.5
+
+
 def test_an_unknown_match_is_refused():
     with pytest.raises(ConfigError, match="position"):
         CategoricalSwap(latents.parse_latent_spec("cat:3", noise_dim=2), weight=1.0, match="shape")
 
 
-def test_train_lib_passes_the_match_on():
+@pytest.mark.parametrize("match, mismatch", [("image", blurred_mismatch), ("position", centroid_mismatch),
+                                             ("footprint", footprint_mismatch)])
+def test_train_lib_passes_the_match_on(match, mismatch):
     cfg = config.TrainConfig(workdir="unused", codes="cat:3,cont:1", categorical_swap_weight=1.0,
-                             categorical_swap_match="position")
+                             categorical_swap_match=match)
     (term,) = train_lib.build_regularizers(cfg, latents.parse_latent_spec("cat:3,cont:1", 4))
-    assert term.mismatch is centroid_mismatch
+    assert term.mismatch is mismatch
 
 
 def test_each_replica_draws_its_rows_of_the_one_device_draw():

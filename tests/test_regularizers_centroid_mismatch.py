@@ -5,7 +5,13 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf.regularizers.blurred_mismatch import blurred_mismatch
-from infogan_tf.regularizers.centroid_mismatch import centroid_mismatch, ink_centroid
+from infogan_tf.regularizers.centroid_mismatch import (
+    SIZE_TOLERANCE,
+    centroid_mismatch,
+    footprint_mismatch,
+    ink_centroid,
+    ink_spread,
+)
 
 BLUR = 1.0 / 14.0  # sigma 2 px at 28 px
 
@@ -75,3 +81,49 @@ def test_gradient_moves_the_ink_towards_the_other_centroid():
     gradient = tape.gradient(loss, moving).numpy()[0, :, :, 0]
     assert np.isfinite(gradient).all()
     assert gradient[:, 20:].mean() < 0.0 < gradient[:, :6].mean()  # descent adds ink on the target's side
+
+
+def _bar(row: int, col: int, height: int, width: int) -> np.ndarray:
+    image = np.zeros([1, 28, 28, 1], np.float32)
+    image[0, row:row + height, col:col + width, 0] = 1.0
+    return image
+
+
+def _footprint(first, second) -> float:
+    return float(footprint_mismatch(tf.constant(first), tf.constant(second), BLUR)[0])
+
+
+def test_spread_is_the_squared_rms_radius_and_zero_for_a_blank_image():
+    weights = np.concatenate([_square(5, 5, side=6), np.zeros([1, 28, 28, 1], np.float32)])[..., 0]
+    x, y, blank = ink_centroid(tf.constant(weights))
+    spread = ink_spread(tf.constant(weights), x, y, blank).numpy()
+    assert spread[0] == pytest.approx(2 * (6 ** 2 - 1) / 12.0, abs=1e-4)  # each axis: variance of 0..5
+    assert spread[1] == 0.0
+
+
+def test_footprint_ignores_orientation_but_not_size():
+    horizontal, vertical = _bar(12, 8, 3, 9), _bar(9, 11, 9, 3)  # one centre, one RMS radius, turned a quarter
+    assert _footprint(horizontal, vertical) == pytest.approx(0.0, abs=1e-6)
+    assert float(blurred_mismatch(tf.constant(horizontal), tf.constant(vertical), BLUR)[0]) > 0.1
+    small, large = _square(12, 12, side=2), _square(10, 10, side=6)  # one centre, radius 0.71 against 2.42 px
+    size_ratio = 0.5 * math.log((35 / 6 + 0.25) / (0.5 + 0.25))
+    expected = 1.0 - math.exp(-size_ratio ** 2 / (4 * SIZE_TOLERANCE ** 2))
+    assert _footprint(small, large) == pytest.approx(expected, abs=1e-5)
+    assert _footprint(small, large) > 0.9
+    assert _mismatch(small, large) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_footprint_of_two_drawings_of_one_size_is_their_centroid_mismatch():
+    first, second = _square(10, 10), _square(10, 13)
+    assert _footprint(first, second) == pytest.approx(_mismatch(first, second), abs=1e-6)
+
+
+def test_footprint_gradient_is_finite_for_blank_and_one_pixel_drawings():
+    dot = np.zeros([1, 28, 28, 1], np.float32)
+    dot[0, 14, 14, 0] = 1.0
+    for drawing in (np.zeros([1, 28, 28, 1], np.float32), dot):
+        moving = tf.Variable(drawing)
+        with tf.GradientTape() as tape:
+            loss = footprint_mismatch(moving, tf.constant(_square(10, 10, side=6)), BLUR)[0]
+        assert np.isfinite(float(loss))
+        assert np.isfinite(tape.gradient(loss, moving).numpy()).all()

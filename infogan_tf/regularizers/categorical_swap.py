@@ -12,7 +12,9 @@ share one pose distribution (sprites), not data whose classes look unalike every
 
 With `match="position"` only the two drawings' ink centroids are compared (`centroid_mismatch`): the categories
 still share one frame, but a category may change the object's size or shape, so a categorical code can take the
-size, which the whole-image match forbids.
+size, which the whole-image match forbids. With `match="footprint"` the ink's RMS radius must match too
+(`footprint_mismatch`): a category may then change only what the object is (its shape, or its orientation), not
+where or how large it is drawn.
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ from infogan_tf import latents, networks
 from infogan_tf.config import ConfigError
 from infogan_tf.regularizers.base import Regularizer, StepContext, Terms
 from infogan_tf.regularizers.blurred_mismatch import blurred_mismatch
-from infogan_tf.regularizers.centroid_mismatch import centroid_mismatch
+from infogan_tf.regularizers.centroid_mismatch import centroid_mismatch, footprint_mismatch
 
 _SEED_STREAM = 4
-MATCHES = {"image": blurred_mismatch, "position": centroid_mismatch}
+MATCHES = {"image": blurred_mismatch, "position": centroid_mismatch, "footprint": footprint_mismatch}
 
 
 class CategoricalSwap(Regularizer):
@@ -37,7 +39,8 @@ class CategoricalSwap(Regularizer):
     def __init__(self, spec: latents.LatentSpec, weight: float, blur_fraction: float = 1.0 / 14.0,
                  match: str = "image"):
         """`blur_fraction`: the Gaussian blur's sigma as a fraction of the image width (2 px at 28 px). `match`:
-        what the swapped drawing must keep, a key of MATCHES (`image`: all of it, blurred; `position`: its place)."""
+        what the swapped drawing must keep, a key of MATCHES (`image`: all of it, blurred; `position`: its place;
+        `footprint`: its place and size)."""
         super().__init__("categorical_swap", weight)
         if not any(code.nominal for code in spec.codes):
             raise ConfigError("the categorical swap term needs a categorical code in --codes")

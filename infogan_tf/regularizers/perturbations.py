@@ -13,7 +13,7 @@ import math
 
 import tensorflow as tf
 
-from infogan_tf.regularizers.centroid_mismatch import ink_centroid
+from infogan_tf.regularizers.centroid_mismatch import ink_centroid, ink_spread
 
 _PARAMS_PER_IMAGE = 5
 
@@ -68,13 +68,10 @@ def _canonical_pose(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]
 
     A blank image keeps the frame's centre and zoom 1.
     """
-    height, width = images.shape[1], images.shape[2]
+    width = images.shape[2]
     intensity = tf.stop_gradient(tf.reduce_sum(images, axis=-1))
     centre_x, centre_y, blank = ink_centroid(intensity)
-    rows, cols = tf.meshgrid(tf.range(height, dtype=tf.float32), tf.range(width, dtype=tf.float32), indexing="ij")
-    safe_mass = tf.where(blank, 1.0, tf.reduce_sum(intensity, axis=[1, 2]))
-    squared = tf.square(cols - centre_x[:, None, None]) + tf.square(rows - centre_y[:, None, None])
-    radius = tf.sqrt(tf.reduce_sum(intensity * squared, axis=[1, 2]) / safe_mass)
+    radius = tf.sqrt(ink_spread(intensity, centre_x, centre_y, blank))
     zoom = tf.where(blank | (radius < 1e-3), 1.0, (width / 8.0) / tf.maximum(radius, 1e-3))
     return centre_x, centre_y, zoom
 
