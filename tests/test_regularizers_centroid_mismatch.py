@@ -106,11 +106,21 @@ def test_footprint_ignores_orientation_but_not_size():
     assert _footprint(horizontal, vertical) == pytest.approx(0.0, abs=1e-6)
     assert float(blurred_mismatch(tf.constant(horizontal), tf.constant(vertical), BLUR)[0]) > 0.1
     small, large = _square(12, 12, side=2), _square(10, 10, side=6)  # one centre, radius 0.71 against 2.42 px
-    size_ratio = 0.5 * math.log((35 / 6 + 0.25) / (0.5 + 0.25))
-    expected = 1.0 - math.exp(-size_ratio ** 2 / (4 * SIZE_TOLERANCE ** 2))
+    rms_ratio = 0.5 * math.log((35 / 6 + 0.25) / (0.5 + 0.25))
+    area_ratio = 0.5 * math.log((36 + 1) / (4 + 1))
+    expected = 1.0 - math.exp(-(rms_ratio ** 2 + area_ratio ** 2) / (4 * SIZE_TOLERANCE ** 2))
     assert _footprint(small, large) == pytest.approx(expected, abs=1e-5)
     assert _footprint(small, large) > 0.9
     assert _mismatch(small, large) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_footprint_sees_the_size_through_strays_and_faint_ink():
+    small, large = _square(12, 12, side=3), _square(10, 10, side=7)  # one centre
+    strayed = small.copy()
+    strayed[0, 8, 9, 0] = strayed[0, 18, 17, 0] = 1.0  # RMS radius 2.92 px, the large square's 2.83: area tells
+    faint_large = _square(10, 10, side=7, brightness=0.6)  # squared area 17.6 px, the small square's 9: RMS tells
+    assert _footprint(strayed, large) > 0.9
+    assert _footprint(faint_large, small) > 0.9
 
 
 def test_footprint_of_two_drawings_of_one_size_is_their_centroid_mismatch():
