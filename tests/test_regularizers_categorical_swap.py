@@ -1,3 +1,5 @@
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
@@ -8,6 +10,7 @@ from infogan_tf import config, latents, train_lib
 from infogan_tf.config import ConfigError
 from infogan_tf.regularizers import CategoricalSwap, StepContext
 from infogan_tf.regularizers.blurred_mismatch import blurred_mismatch
+from infogan_tf.regularizers.categorical_swap import MATCHES
 from infogan_tf.regularizers.centroid_mismatch import centroid_mismatch, footprint_mismatch
 
 SIZE = 28
@@ -84,6 +87,11 @@ def test_matching_footprints_ties_the_size_as_well_as_the_place():
     assert np.max(shared.loss.numpy()) < 1e-4
     assert np.mean(resized.loss.numpy()) > 0.5
     assert np.mean(moved.loss.numpy()) > 0.5
+
+
+def test_the_flag_offers_exactly_the_matches_the_term_knows():
+    (field,) = [f for f in dataclasses.fields(config.TrainConfig) if f.name == "categorical_swap_match"]
+    assert set(field.metadata["choices"]) == set(MATCHES)
 
 
 def test_an_unknown_match_is_refused():
