@@ -98,8 +98,8 @@ class TrainConfig:
         "distribution, such as sprites (0 = off).", lower=0.0)
     categorical_swap_match: str = option("image", "What that term compares: image = the two drawings, blurred "
         "(a category may change only what the blur hides); position = only their ink centroids (a category may "
-        "change the object's size or shape, not its place); footprint = their centroids and the ink's RMS radius "
-        "(a category may change the object's shape or orientation, not its place or size).",
+        "change the object's size or shape, not its place); footprint = their centroids and the ink's size "
+        "(RMS radius and area: a category may change the object's shape or orientation, not its place or size).",
         choices=("image", "position", "footprint"))
     r1_weight: float = option(0.0, "gamma of the R1 gradient penalty on D at real images, gamma/2 |dD(x)/dx|^2: "
         "keeps a D without spectral norm smooth where the data lies; trains D/Q only (0 = off).", lower=0.0)

@@ -12,8 +12,8 @@ share one pose distribution (sprites), not data whose classes look unalike every
 
 With `match="position"` only the two drawings' ink centroids are compared (`centroid_mismatch`): the categories
 still share one frame, but a category may change the object's size or shape, so a categorical code can take the
-size, which the whole-image match forbids. With `match="footprint"` the ink's RMS radius must match too
-(`footprint_mismatch`): a category may then change only what the object is (its shape, or its orientation), not
+size, which the whole-image match forbids. With `match="footprint"` the ink's size (RMS radius and area) must match
+too (`footprint_mismatch`): a category may then change only what the object is (its shape, or its orientation), not
 where or how large it is drawn.
 """
 

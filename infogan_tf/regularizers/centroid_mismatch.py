@@ -1,4 +1,4 @@
-"""Distances between images that compare only where their ink lies (and, for the second, how far it spreads).
+"""Distances between images that compare only where their ink lies (and, for the second, how large it is).
 
     centroid_mismatch(a, b) = 1 - exp(-|centroid(a) - centroid(b)|^2 / (4 sigma^2))
 
