@@ -16,10 +16,14 @@ from infogan_tf.regularizers.centroid_mismatch import (
 BLUR = 1.0 / 14.0  # sigma 2 px at 28 px
 
 
-def _square(row: int, col: int, side: int = 4, brightness: float = 1.0) -> np.ndarray:
+def _rectangle(row: int, col: int, height: int, width: int, brightness: float = 1.0) -> np.ndarray:
     image = np.zeros([1, 28, 28, 1], np.float32)
-    image[0, row:row + side, col:col + side, 0] = brightness
+    image[0, row:row + height, col:col + width, 0] = brightness
     return image
+
+
+def _square(row: int, col: int, side: int = 4, brightness: float = 1.0) -> np.ndarray:
+    return _rectangle(row, col, side, side, brightness)
 
 
 def _mismatch(first, second) -> float:
@@ -83,12 +87,6 @@ def test_gradient_moves_the_ink_towards_the_other_centroid():
     assert gradient[:, 20:].mean() < 0.0 < gradient[:, :6].mean()  # descent adds ink on the target's side
 
 
-def _bar(row: int, col: int, height: int, width: int) -> np.ndarray:
-    image = np.zeros([1, 28, 28, 1], np.float32)
-    image[0, row:row + height, col:col + width, 0] = 1.0
-    return image
-
-
 def _footprint(first, second) -> float:
     return float(footprint_mismatch(tf.constant(first), tf.constant(second), BLUR)[0])
 
@@ -102,7 +100,7 @@ def test_spread_is_the_squared_rms_radius_and_zero_for_a_blank_image():
 
 
 def test_footprint_ignores_orientation_but_not_size():
-    horizontal, vertical = _bar(12, 8, 3, 9), _bar(9, 11, 9, 3)  # one centre, one RMS radius, turned a quarter
+    horizontal, vertical = _rectangle(12, 8, 3, 9), _rectangle(9, 11, 9, 3)  # one centre, one RMS radius, turned a quarter
     assert _footprint(horizontal, vertical) == pytest.approx(0.0, abs=1e-6)
     assert float(blurred_mismatch(tf.constant(horizontal), tf.constant(vertical), BLUR)[0]) > 0.1
     small, large = _square(12, 12, side=2), _square(10, 10, side=6)  # one centre, radius 0.71 against 2.42 px
