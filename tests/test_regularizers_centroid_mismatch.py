@@ -100,7 +100,8 @@ def test_spread_is_the_squared_rms_radius_and_zero_for_a_blank_image():
 
 
 def test_footprint_ignores_orientation_but_not_size():
-    horizontal, vertical = _rectangle(12, 8, 3, 9), _rectangle(9, 11, 9, 3)  # one centre, one RMS radius, turned a quarter
+    # One centre, one RMS radius, one area, turned a quarter.
+    horizontal, vertical = _rectangle(12, 8, 3, 9), _rectangle(9, 11, 9, 3)
     assert _footprint(horizontal, vertical) == pytest.approx(0.0, abs=1e-6)
     assert float(blurred_mismatch(tf.constant(horizontal), tf.constant(vertical), BLUR)[0]) > 0.1
     small, large = _square(12, 12, side=2), _square(10, 10, side=6)  # one centre, radius 0.71 against 2.42 px
