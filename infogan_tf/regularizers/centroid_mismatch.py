@@ -22,6 +22,8 @@ Pixels count by their squared intensity in both.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import tensorflow as tf
 
 # In ln(radius). On the 64 px sprites, at one place, one scale step costs 0.17-0.57 (the more at small sizes), two
@@ -58,32 +60,47 @@ def ink_spread(weights: tf.Tensor, centre_x: tf.Tensor, centre_y: tf.Tensor, bla
 
 def centroid_mismatch(first: tf.Tensor, second: tf.Tensor, blur_fraction: float) -> tf.Tensor:
     """float32 [B] mismatch of the centroids of images [B, H, W, C]; sigma is `blur_fraction` of the image width."""
-    width = int(first.shape[2])
-    sigma = max(blur_fraction * width, 0.5)
-    first_x, first_y, _ = ink_centroid(_squared_intensity(first))
-    second_x, second_y, _ = ink_centroid(_squared_intensity(second))
-    squared_distance = tf.square(first_x - second_x) + tf.square(first_y - second_y)
-    return 1.0 - tf.exp(-squared_distance / (4.0 * sigma * sigma))
+    first_ink, second_ink = _Ink.of(first), _Ink.of(second)
+    return 1.0 - tf.exp(-_place_exponent(first_ink, second_ink, blur_fraction))
 
 
 def footprint_mismatch(first: tf.Tensor, second: tf.Tensor, blur_fraction: float) -> tf.Tensor:
     """float32 [B] mismatch of the centroids, RMS radii and areas of images [B, H, W, C]; sigma as in
     `centroid_mismatch`."""
-    width = int(first.shape[2])
-    sigma = max(blur_fraction * width, 0.5)
-    first_weights, second_weights = _squared_intensity(first), _squared_intensity(second)
-    first_x, first_y, first_blank = ink_centroid(first_weights)
-    second_x, second_y, second_blank = ink_centroid(second_weights)
-    first_spread = ink_spread(first_weights, first_x, first_y, first_blank)
-    second_spread = ink_spread(second_weights, second_x, second_y, second_blank)
-    squared_distance = tf.square(first_x - second_x) + tf.square(first_y - second_y)
-    # ln of the radii's ratios, taken on squared radii (spread, area) so a blank or one-pixel drawing has a bounded
-    # gradient.
+    first_ink, second_ink = _Ink.of(first), _Ink.of(second)
+    return 1.0 - tf.exp(-_place_exponent(first_ink, second_ink, blur_fraction) - _size_exponent(first_ink, second_ink))
+
+
+class _Ink(NamedTuple):
+    """One batch of drawings as the mismatches see them: squared-intensity weights [B, H, W] and their centroid."""
+
+    weights: tf.Tensor
+    x: tf.Tensor
+    y: tf.Tensor
+    blank: tf.Tensor
+
+    @classmethod
+    def of(cls, images: tf.Tensor) -> _Ink:
+        weights = _squared_intensity(images)
+        return cls(weights, *ink_centroid(weights))
+
+
+def _place_exponent(first: _Ink, second: _Ink, blur_fraction: float) -> tf.Tensor:
+    """|centroid distance|^2 / (4 sigma^2), sigma being `blur_fraction` of the image width (at least 0.5 px)."""
+    sigma = max(blur_fraction * int(first.weights.shape[2]), 0.5)
+    squared_distance = tf.square(first.x - second.x) + tf.square(first.y - second.y)
+    return squared_distance / (4.0 * sigma * sigma)
+
+
+def _size_exponent(first: _Ink, second: _Ink) -> tf.Tensor:
+    """(ln of the RMS radii's ratio)^2 + (ln of the area radii's ratio)^2, over 4 SIZE_TOLERANCE^2. The ratios are
+    taken on squared radii (spread, area) so a blank or one-pixel drawing has a bounded gradient."""
+    first_spread = ink_spread(first.weights, first.x, first.y, first.blank)
+    second_spread = ink_spread(second.weights, second.x, second.y, second.blank)
     rms_ratio = 0.5 * tf.math.log((first_spread + _RADIUS_FLOOR ** 2) / (second_spread + _RADIUS_FLOOR ** 2))
-    area_ratio = 0.5 * tf.math.log((tf.reduce_sum(first_weights, axis=[1, 2]) + _MASS_FLOOR)
-                                   / (tf.reduce_sum(second_weights, axis=[1, 2]) + _MASS_FLOOR))
-    size_mismatch = (tf.square(rms_ratio) + tf.square(area_ratio)) / (4.0 * SIZE_TOLERANCE * SIZE_TOLERANCE)
-    return 1.0 - tf.exp(-squared_distance / (4.0 * sigma * sigma) - size_mismatch)
+    area_ratio = 0.5 * tf.math.log((tf.reduce_sum(first.weights, axis=[1, 2]) + _MASS_FLOOR)
+                                   / (tf.reduce_sum(second.weights, axis=[1, 2]) + _MASS_FLOOR))
+    return (tf.square(rms_ratio) + tf.square(area_ratio)) / (4.0 * SIZE_TOLERANCE * SIZE_TOLERANCE)
 
 
 def _squared_intensity(images: tf.Tensor) -> tf.Tensor:
