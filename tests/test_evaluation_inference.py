@@ -1,4 +1,5 @@
 import gc
+import logging
 import weakref
 
 import numpy as np
@@ -60,3 +61,13 @@ def test_the_cache_does_not_keep_a_model_alive():
     del encoder
     gc.collect()
     assert alive() is None
+
+
+def test_many_models_compiled_in_turn_raise_no_retracing_warning(caplog):
+    """ModelCentrality loads one encoder per run; their first traces must not add up to TF's retracing warning."""
+    encoders = [encoder_lib.build_encoder(SPEC, networks.build_discriminator(SPEC, SHAPE, OPTIONS)) for _ in range(4)]
+    with caplog.at_level(logging.WARNING):
+        for encoder in encoders:
+            for count in (3, 5):
+                inference.run(encoder, _images(count))
+    assert not [record for record in caplog.records if "retracing" in record.getMessage()]

@@ -20,13 +20,24 @@ import tensorflow as tf
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+class _Inference:
+    """`model(inputs, training=False)` through a weak reference. An object rather than a closure: TF counts traces
+    per code object, so one closure compiled for many models (ModelCentrality loads one per run) would add up their
+    first traces and warn of excessive retracing; each object is counted on its own."""
+
+    def __init__(self, model: keras.Model):
+        self.reference = weakref.ref(model)
+
+    def __call__(self, inputs):
+        return self.reference()(inputs, training=False)
+
+
 def compiled(model: keras.Model) -> Callable:
     """`model(inputs, training=False)` as a tf.function, traced at most twice (a relaxed batch size from the second
     shape on), shared by every caller of the same model."""
     function = _COMPILED.get(model)
     if function is None:
-        reference = weakref.ref(model)
-        function = tf.function(lambda inputs: reference()(inputs, training=False), reduce_retracing=True)
+        function = tf.function(_Inference(model), reduce_retracing=True)
         _COMPILED[model] = function
     return function
 
