@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from infogan_tf import config
+from infogan_tf import code_kinds, config
 
 
 def test_read_flagfile_parses_values_booleans_comments_and_nesting(tmp_path, monkeypatch):
@@ -130,3 +130,9 @@ def test_mi_weights_name_the_unknown_kind_and_a_conflict_with_the_per_kind_flag(
         config.TrainConfig(workdir="w", mi_weights="gaussian:1").mi_weight_by_kind()
     with pytest.raises(config.ConfigError, match="sets continuous to 0.1 but --mi_weight_continuous=0.5: give one"):
         config.TrainConfig(workdir="w", mi_weights="continuous:0.1", mi_weight_continuous=0.5).mi_weight_by_kind()
+
+
+def test_the_traversal_range_default_is_the_range_older_exports_are_read_with():
+    """The explorer reads an export that does not record its range with code_kinds.CONTINUOUS_RANGE, which must be
+    what --traversal_range defaulted to when it was trained."""
+    assert config.TrainConfig(workdir="unused").traversal_range == code_kinds.CONTINUOUS_RANGE[1]
