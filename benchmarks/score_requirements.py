@@ -1,12 +1,14 @@
 """What encoder do the MIG and FactorVAE targets ask for on the dSprites factor grid? Scores of simulated encoders.
 
     python benchmarks/score_requirements.py [--read=scale,x_position,y_position] [--correlations=0.8,0.9,0.98]
+        [--noise_codes=N]
 
 A learned encoder is judged by how closely each code follows one factor. This prints the scores that closeness
 buys: for each correlation r, an encoder whose i-th code is r * (factor i, standardised) + sqrt(1 - r^2) * noise
-for every factor in --read, and pure noise for the others, scored by the project's own MIG and FactorVAE code with
-the full protocol's sample sizes (`evaluation.protocol.protocol_for()`). Measured |correlations| of a run
-(evaluate.py's `factor_followers`) can be set against it.
+for every factor in --read, plus --noise_codes codes of pure noise, scored by the project's own MIG and FactorVAE
+code with the full protocol's sample sizes (`evaluation.protocol.protocol_for()`). Measured |correlations| of a run
+(evaluate.py's `factor_followers`) can be set against it. FactorVAE's classifier can only name a factor that some
+code's majority vote goes to, so the number of codes bounds it: with no noise codes an unread factor is never named.
 """
 
 from __future__ import annotations
@@ -23,13 +25,17 @@ FLAGS = flags.FLAGS
 flags.DEFINE_list("read", ["scale", "x_position", "y_position"], "Factors each read by a code of their own.")
 flags.DEFINE_list("correlations", ["0.5", "0.7", "0.8", "0.9", "0.95", "0.98", "0.99"],
                   "Correlation of each read factor with its code.")
+flags.DEFINE_integer("noise_codes", None, "Codes of pure noise beside the read ones (default: one per unread "
+                     "factor; a run's unused codes are such codes).", lower_bound=0)
 flags.DEFINE_integer("seed", 0, "Seed of the factors and the noise.")
 
 
-def simulated_encoder(info, read: list[str], correlation: float, rng: np.random.Generator):
+def simulated_encoder(info, read: list[str], correlation: float, rng: np.random.Generator,
+                      noise_codes: int | None = None):
     """Ground-truth data whose "images" are the factors themselves, read by codes with a set correlation.
 
     Serves both as FactorVAE's ground-truth data and, through `encode`, as its representation function.
+    `noise_codes` (default: one per unread factor) sets how many pure-noise codes sit beside the read ones.
     """
     from infogan_tf.datasets.ground_truth import GroundTruthData
 
@@ -38,17 +44,24 @@ def simulated_encoder(info, read: list[str], correlation: float, rng: np.random.
         raise app.UsageError(f"--read: unknown factors {unknown}; known: {', '.join(info.factor_names)}")
     if not 0.0 <= correlation <= 1.0:
         raise app.UsageError(f"--correlations: {correlation} is not in [0, 1]")
-    weight = np.where([name in read for name in info.factor_names], correlation, 0.0)
+    is_read = np.array([name in read for name in info.factor_names])
+    weight = np.where(is_read, correlation, 0.0)
     sizes = np.asarray(info.factor_sizes, np.float64)
+    unread = int(np.sum(~is_read))
+    noise_codes = unread if noise_codes is None else noise_codes
+    kept = is_read | (np.cumsum(~is_read) <= noise_codes)  # the first `noise_codes` unread factors' columns
 
     class SimulatedEncoder(GroundTruthData):
         def images_from_factors(self, factors: np.ndarray) -> np.ndarray:
             return self._check_factors(factors)
 
         def encode(self, factors: np.ndarray) -> np.ndarray:
-            """One code per factor: the standardised factor blended with noise, or noise alone for unread ones."""
+            """A code per read factor (the standardised factor blended with noise) and the pure-noise codes, in the
+            factors' order where one stands in an unread factor's place, then any beyond those."""
             standardised = (factors - (sizes - 1) / 2) / np.sqrt((sizes ** 2 - 1) / 12)
-            return weight * standardised + np.sqrt(1 - weight ** 2) * rng.standard_normal(factors.shape)
+            codes = weight * standardised + np.sqrt(1 - weight ** 2) * rng.standard_normal(factors.shape)
+            extra = rng.standard_normal((len(factors), max(noise_codes - unread, 0)))
+            return np.concatenate([codes[:, kept], extra], axis=1)
 
     return SimulatedEncoder(info)
 
@@ -68,13 +81,14 @@ def main(argv):
     from infogan_tf.evaluation.protocol import protocol_for
 
     protocol = protocol_for()
-    print(f"factors read: {', '.join(FLAGS.read)} (the others by pure-noise codes); per-factor MIG: "
+    noise_codes = "one per unread factor" if FLAGS.noise_codes is None else FLAGS.noise_codes
+    print(f"factors read: {', '.join(FLAGS.read)}; pure-noise codes: {noise_codes}; per-factor MIG: "
           f"{' / '.join(shapes.FACTOR_NAMES)}")
     print("| r | MIG | FactorVAE | per-factor MIG |")
     print("|---|---|---|---|")
     for correlation in _correlations(FLAGS.correlations):
         rng = np.random.default_rng(FLAGS.seed)
-        encoder = simulated_encoder(shapes.info(), FLAGS.read, correlation, rng)
+        encoder = simulated_encoder(shapes.info(), FLAGS.read, correlation, rng, FLAGS.noise_codes)
         factors = encoder.sample_factors(protocol.factor_train, rng)
         mig = compute_mig(encoder.encode(factors), factors, num_bins=protocol.mig_bins)
         factor_vae = compute_factor_vae_score(

@@ -55,3 +55,24 @@ def test_bad_settings_are_refused_by_name(read, correlation):
 def test_a_correlation_that_is_not_a_number_is_refused_by_name():
     with pytest.raises(app.UsageError, match="0.8,high"):
         score_requirements._correlations(["0.8", "high"])
+
+
+@pytest.mark.parametrize("noise_codes, follows", [(0, ["x", "y"]), (1, [None, "x", "y"]),
+                                                  (3, [None, "x", "y", None, None])])
+def test_noise_codes_set_how_many_pure_noise_codes_sit_beside_the_read_ones(noise_codes, follows):
+    encoder = score_requirements.simulated_encoder(INFO, ["x", "y"], 0.8, np.random.default_rng(0), noise_codes)
+    factors = encoder.sample_factors(20_000, np.random.default_rng(1))
+    codes = encoder.encode(factors)
+    assert codes.shape == (20_000, len(follows))
+    for column, followed in enumerate(follows):
+        correlations = [np.corrcoef(codes[:, column], factors[:, k])[0, 1] for k in range(3)]
+        expected = [0.8 if name == followed else 0.0 for name in INFO.factor_names]
+        np.testing.assert_allclose(correlations, expected, atol=0.03)
+
+
+def test_without_noise_codes_factor_vae_never_names_an_unread_factor():
+    """Exact readings of x and y alone: the classifier names those two and misses every vote for the shape."""
+    encoder = score_requirements.simulated_encoder(INFO, ["x", "y"], 1.0, np.random.default_rng(0), 0)
+    score = compute_factor_vae_score(encoder, encoder.encode, np.random.default_rng(3), num_train=300, num_eval=300,
+                                     num_variance_estimate=1_000)["eval_accuracy"]
+    assert abs(score - 2 / 3) < 0.08
