@@ -22,7 +22,12 @@ WATCHED_LOSSES = ("d_loss", "g_loss", "mi_loss")
 # G's images are called blank below this fraction of the real images' contrast (per-image pixel std): a generator
 # that stopped drawing measured 0.07 of it on sprites, healthy runs 0.7-0.9 (their fainter sprites included).
 BLANK_CONTRAST = 0.25
-SUMMARY_METRICS = ("d_loss", "g_loss", "mi_loss", "d_real", "d_fake", "pixel_std_real", "pixel_std_fake")
+# An epoch's average can hide a generator that stops drawing late in the epoch (on sprites, 63 % of its drawings blank
+# at the epoch's end with the average at 0.66 of the real contrast), so the drawings of the epoch's end, the traversal
+# grids, are checked too: a run is called blank when at least this share of them are.
+BLANK_SHARE = 0.5
+SUMMARY_METRICS = ("d_loss", "g_loss", "mi_loss", "d_real", "d_fake", "pixel_std_real", "pixel_std_fake",
+                   "blank_share")
 
 
 class StopOnSignal(keras.callbacks.Callback):
@@ -97,9 +102,11 @@ class RunReporter(keras.callbacks.Callback):
         if self.model.stop_training or not all(math.isfinite(value) for value in logs.values()):
             return  # diverged: nothing of this epoch is worth recording
         with self.writer.as_default(step=step):
+            share = blank_share(self.write_traversals(step), logs.get("pixel_std_real"))
+            if share is not None:
+                logs["blank_share"] = share
             for name, value in logs.items():
                 tf.summary.scalar(name, value)
-            self.write_traversals(step)
         self.writer.flush()
         self.run_dir.append_history({"step": step, **logs})
         self.update_summary(step, logs)
@@ -107,11 +114,14 @@ class RunReporter(keras.callbacks.Callback):
         if warning:
             logging.warning("%s", warning)
 
-    def write_traversals(self, step: int) -> None:
-        """Per code: the PNG grid and the GIF in samples/, both in TensorBoard (which shows GIFs animated)."""
+    def write_traversals(self, step: int) -> list[np.ndarray]:
+        """Per code: the PNG grid and the GIF in samples/, both in TensorBoard (which shows GIFs animated). Returns
+        the images drawn, per code."""
         spec = self.model.spec
+        drawn = []
         for index, (code, name) in enumerate(zip(spec.codes, spec.code_names(), strict=True)):
             images = traversal.traversal_images(self.model.generator, spec, index, self.rows, self.seed, self.span)
+            drawn.append(images)
             grid = traversal.tile(images, self.rows)
             gif = traversal.gif_bytes(images, self.rows, code)
             tf.summary.image(f"traversal/{name}", grid[np.newaxis])
@@ -120,6 +130,7 @@ class RunReporter(keras.callbacks.Callback):
             stem.with_suffix(".png").write_bytes(traversal.png_bytes(grid))
             stem.with_suffix(".gif").write_bytes(gif)
         logging.info("Wrote traversal grids and GIFs for step %d to %s", step, self.run_dir.samples)
+        return drawn
 
     def update_summary(self, step: int, logs: dict) -> None:
         """Records the epoch under "progress"; the top-level fields describe the saved models (`label_models`)."""
@@ -132,13 +143,30 @@ class RunReporter(keras.callbacks.Callback):
         workdir.atomic_write_json(self.run_dir.run_summary, self.summary)
 
 
-def blank_images_warning(step: int, logs: dict) -> str | None:
-    """One line when the epoch's fakes had under BLANK_CONTRAST of the real images' contrast, else None."""
-    real, fake = logs.get("pixel_std_real"), logs.get("pixel_std_fake")
-    if not real or fake is None or fake >= BLANK_CONTRAST * real:
+def blank_share(drawn: list[np.ndarray], real_std: float | None) -> float | None:
+    """The share of the drawn images whose pixel std is under BLANK_CONTRAST of the real images' (None without
+    images or a real contrast)."""
+    if not drawn or not real_std:
         return None
-    return (f"step {step}: the generator draws blank images (pixel std {fake:.3f} against {real:.3f} for real "
-            f"images, under {BLANK_CONTRAST:.0%} of their contrast); its codes can no longer mean anything: see "
+    images = np.concatenate(drawn)
+    return float(np.mean(images.reshape(len(images), -1).std(axis=1) < BLANK_CONTRAST * real_std))
+
+
+def blank_images_warning(step: int, logs: dict) -> str | None:
+    """One line when the epoch's fakes had under BLANK_CONTRAST of the real images' contrast, or when at least
+    BLANK_SHARE of the epoch's last drawings (`blank_share`) did; else None."""
+    real, fake, share = logs.get("pixel_std_real"), logs.get("pixel_std_fake"), logs.get("blank_share")
+    if not real or fake is None:
+        return None
+    if fake < BLANK_CONTRAST * real:
+        found = (f"(pixel std {fake:.3f} against {real:.3f} for real images, under {BLANK_CONTRAST:.0%} of their "
+                 f"contrast)")
+    elif share is not None and share >= BLANK_SHARE:
+        found = (f"for {share:.0%} of the traversal grids' latents at this step (pixel std under {BLANK_CONTRAST:.0%} "
+                 f"of the real images' {real:.3f})")
+    else:
+        return None
+    return (f"step {step}: the generator draws blank images {found}; its codes can no longer mean anything: see "
             f"README, Outputs")
 
 

@@ -32,6 +32,24 @@ def test_no_blank_warning_without_both_contrasts(logs):
     assert callbacks.blank_images_warning(5, logs) is None
 
 
+@pytest.mark.parametrize("share, warned", [(1.0, True), (0.5, True), (0.49, False), (None, False)])
+def test_a_generator_blank_at_the_epochs_end_is_called_so_although_the_epoch_average_is_not(share, warned):
+    logs = {"pixel_std_real": 0.18, "pixel_std_fake": 0.12, **({} if share is None else {"blank_share": share})}
+    warning = callbacks.blank_images_warning(3000, logs)
+    assert (warning is not None) == warned
+    if warned:
+        assert warning.startswith(f"step 3000: the generator draws blank images for {share:.0%} of the traversal")
+        assert "0.180" in warning
+
+
+def test_blank_share_counts_the_drawings_under_a_quarter_of_the_real_contrast():
+    rng = np.random.RandomState(0)
+    drawn = [rng.rand(3, 4, 4, 1).astype("float32"), np.full((1, 4, 4, 1), 0.3, np.float32)]
+    drawn[0][1] = 0.5 + 0.01 * rng.rand(4, 4, 1)  # std about 0.003, under a quarter of 0.2
+    assert callbacks.blank_share(drawn, 0.2) == pytest.approx(0.5)
+    assert callbacks.blank_share(drawn, None) is None and callbacks.blank_share([], 0.2) is None
+
+
 def _images(batch, steps):
     data = np.random.RandomState(0).rand(batch * steps, 28, 28, 1).astype("float32")
     return tf.data.Dataset.from_tensor_slices(data).batch(batch, drop_remainder=True).repeat()
@@ -62,6 +80,8 @@ def test_reporter_warns_once_per_epoch_when_g_draws_flat_frames(tmp_path, caplog
     progress = summary["progress"]["final_losses"]
     assert progress["pixel_std_fake"] < 1e-6 < progress["pixel_std_real"]
     assert len(warnings) == 1 and warnings[0].startswith("step 2: the generator draws blank images")
+    assert progress["blank_share"] == 1.0
+    assert workdir.Workdir(tmp_path / "run").read_history()[-1]["blank_share"] == 1.0
 
 
 def test_reporter_draws_the_grids_over_its_span(tmp_path, monkeypatch):

@@ -200,6 +200,18 @@ def test_a_run_whose_generator_drew_blank_images_is_flagged_in_the_report(shapes
     assert "the generator draws blank images" in (run / "report.html").read_text()
 
 
+def test_a_run_whose_last_drawings_were_blank_is_flagged_in_the_report(shapes_run, tmp_path, monkeypatch):
+    """The epoch's average contrast can look healthy when G stopped drawing late in the epoch."""
+    run = _copy_run(shapes_run, tmp_path)
+    summary = json.loads((run / "run_summary.json").read_text())
+    summary["final_losses"].update(pixel_std_real=0.2, pixel_std_fake=0.13, blank_share=0.75)
+    (run / "run_summary.json").write_text(json.dumps(summary))
+    unlabelled = datasets.DatasetInfo(name="folder:faces", image_shape=(28, 28, 1), num_classes=None)
+    monkeypatch.setattr(datasets, "dataset_info", lambda *args, **kwargs: unlabelled)
+    metrics = runner.evaluate_workdir(run, dataset="folder:faces", num_examples=NUM_EXAMPLES)
+    assert "step 2: the generator draws blank images for 75% of the traversal grids' latents" in metrics["warning"]
+
+
 @pytest.mark.parametrize(
     "train_split, split, expected",
     [
