@@ -187,14 +187,19 @@ def test_data_without_labels_or_factors_records_why_metrics_are_skipped(shapes_r
     assert set(metrics["mi_estimates_nats"]) == set(CODE_NAMES)
 
 
-def test_a_run_whose_generator_drew_blank_images_is_flagged_in_the_report(shapes_run, tmp_path, monkeypatch):
+def _evaluated_with_losses(shapes_run, tmp_path, monkeypatch, **losses) -> tuple[Path, dict]:
+    """A copy of the run whose saved models are recorded with these final losses, evaluated without labels."""
     run = _copy_run(shapes_run, tmp_path)
     summary = json.loads((run / "run_summary.json").read_text())
-    summary["final_losses"].update(pixel_std_real=0.2, pixel_std_fake=0.01)
+    summary["final_losses"].update(losses)
     (run / "run_summary.json").write_text(json.dumps(summary))
     unlabelled = datasets.DatasetInfo(name="folder:faces", image_shape=(28, 28, 1), num_classes=None)
     monkeypatch.setattr(datasets, "dataset_info", lambda *args, **kwargs: unlabelled)
-    metrics = runner.evaluate_workdir(run, dataset="folder:faces", num_examples=NUM_EXAMPLES)
+    return run, runner.evaluate_workdir(run, dataset="folder:faces", num_examples=NUM_EXAMPLES)
+
+
+def test_a_run_whose_generator_drew_blank_images_is_flagged_in_the_report(shapes_run, tmp_path, monkeypatch):
+    run, metrics = _evaluated_with_losses(shapes_run, tmp_path, monkeypatch, pixel_std_real=0.2, pixel_std_fake=0.01)
     assert metrics["warning"].startswith("--num_examples=32 is below 1000")
     assert "step 2: the generator draws blank images (pixel std 0.010 against 0.200" in metrics["warning"]
     assert "the generator draws blank images" in (run / "report.html").read_text()
@@ -202,13 +207,8 @@ def test_a_run_whose_generator_drew_blank_images_is_flagged_in_the_report(shapes
 
 def test_a_run_whose_last_drawings_were_blank_is_flagged_in_the_report(shapes_run, tmp_path, monkeypatch):
     """The epoch's average contrast can look healthy when G stopped drawing late in the epoch."""
-    run = _copy_run(shapes_run, tmp_path)
-    summary = json.loads((run / "run_summary.json").read_text())
-    summary["final_losses"].update(pixel_std_real=0.2, pixel_std_fake=0.13, blank_share=0.75)
-    (run / "run_summary.json").write_text(json.dumps(summary))
-    unlabelled = datasets.DatasetInfo(name="folder:faces", image_shape=(28, 28, 1), num_classes=None)
-    monkeypatch.setattr(datasets, "dataset_info", lambda *args, **kwargs: unlabelled)
-    metrics = runner.evaluate_workdir(run, dataset="folder:faces", num_examples=NUM_EXAMPLES)
+    _, metrics = _evaluated_with_losses(shapes_run, tmp_path, monkeypatch, pixel_std_real=0.2, pixel_std_fake=0.13,
+                                        blank_share=0.75)
     assert "step 2: the generator draws blank images for 75% of the traversal grids' latents" in metrics["warning"]
 
 
