@@ -16,7 +16,7 @@ from absl import logging
 from PIL import Image
 from tensorboard.plugins.image import metadata as image_metadata
 
-from infogan_tf import traversal, workdir
+from infogan_tf import model, traversal, workdir
 
 WATCHED_LOSSES = ("d_loss", "g_loss", "mi_loss")
 # G's images are called blank below this fraction of the real images' contrast (per-image pixel std): a generator
@@ -144,12 +144,12 @@ class RunReporter(keras.callbacks.Callback):
 
 
 def blank_share(drawn: list[np.ndarray], real_std: float | None) -> float | None:
-    """The share of the drawn images whose pixel std is under BLANK_CONTRAST of the real images' (None without
-    images or a real contrast)."""
+    """The share of the drawn images whose contrast (`model.pixel_std`, as logged for the real batch) is under
+    BLANK_CONTRAST of the real images' (None without images or a real contrast)."""
     if not drawn or not real_std:
         return None
-    images = np.concatenate(drawn)
-    return float(np.mean(images.reshape(len(images), -1).std(axis=1) < BLANK_CONTRAST * real_std))
+    contrast = model.pixel_std(np.concatenate(drawn)).numpy()
+    return float(np.mean(contrast < BLANK_CONTRAST * real_std))
 
 
 def blank_images_warning(step: int, logs: dict) -> str | None:
