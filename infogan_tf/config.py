@@ -107,6 +107,9 @@ class TrainConfig:
         "must tell which code two generated images share (0 = off).", lower=0.0)
     contrastive_start_step: int = option(0, "Step from which the contrastive term (and H's training) is on; "
         "InfoGAN-CR's progressive schedule switches it on late.", lower=0)
+    contrastive_end_step: int = option(0, "Step from which the contrastive term (and H's training) is off again, "
+        "after --contrastive_start_step; 0 = never. Lets G keep training without H's pull once the codes are "
+        "placed (on sprites, G stops drawing under that pull past a few thousand steps).", lower=0)
     contrastive_gap: float = option(0.0, "Smallest distance between the values of a continuous code that a pair does "
         "not share.", lower=0.0, upper=2.0)
     contrastive_learning_rate: float = option(2e-3, "Adam learning rate of H.")
@@ -155,6 +158,11 @@ class TrainConfig:
             raise ConfigError(f"contrastive_weight must be >= 0, got {self.contrastive_weight}")
         if self.contrastive_start_step < 0:
             raise ConfigError(f"contrastive_start_step must be >= 0, got {self.contrastive_start_step}")
+        if self.contrastive_end_step < 0:
+            raise ConfigError(f"contrastive_end_step must be >= 0, got {self.contrastive_end_step}")
+        if self.contrastive_end_step and self.contrastive_end_step <= self.contrastive_start_step:
+            raise ConfigError(f"contrastive_end_step must be after contrastive_start_step "
+                              f"({self.contrastive_start_step}) or 0, got {self.contrastive_end_step}")
         if not 0 <= self.contrastive_gap <= 2:
             raise ConfigError(f"contrastive_gap must be in [0, 2], got {self.contrastive_gap}")
         positive = ("batch_size", "train_steps", "steps_per_epoch", "checkpoint_every_steps", "keep_checkpoints",

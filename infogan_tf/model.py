@@ -131,8 +131,9 @@ class InfoGAN(keras.Model):
             regularizer.build_optimizer()
 
     def activate_regularizers(self, step: int) -> None:
-        """Switches on the regularisers whose start step has come; a change rebuilds the train function, so a term
-        that is off costs nothing. Call before each `fit` (train_lib splits training at every start step)."""
+        """Switches on the regularisers whose start step has come and off those whose end step has; a change rebuilds
+        the train function, so a term that is off costs nothing. Call before each `fit` (train_lib splits training
+        at every switch step)."""
         active = [regularizer for regularizer in self.regularizers if regularizer.active_at(step)]
         if active != self.active_regularizers:
             self.active_regularizers = active

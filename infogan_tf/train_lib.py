@@ -35,7 +35,7 @@ def epoch_plan(
 
     Epoch e always covers steps [e * steps_per_epoch, (e + 1) * steps_per_epoch), so a run resumed mid-epoch first
     finishes that epoch, and epoch numbers, sample file names and TensorBoard steps match an uninterrupted run.
-    A call also ends at every step in `breaks` (where a regulariser switches on), like a resume there would.
+    A call also ends at every step in `breaks` (where a regulariser switches on or off), like a resume there would.
     """
     bounds = sorted({step for step in breaks if start < step < end})
     return [call for low, high in zip([start, *bounds], [*bounds, end])
@@ -140,7 +140,8 @@ def build_regularizers(config: TrainConfig, spec: latents.LatentSpec) -> list[re
         terms.append(regularizers.GradientPenalty(config.r1_weight))
     if config.contrastive_weight > 0:
         terms.append(regularizers.Contrastive(
-            spec, config.contrastive_weight, start_step=config.contrastive_start_step, gap=config.contrastive_gap,
+            spec, config.contrastive_weight, start_step=config.contrastive_start_step,
+            end_step=config.contrastive_end_step or None, gap=config.contrastive_gap,
             learning_rate=config.contrastive_learning_rate, spectral_norm=config.contrastive_spectral_norm,
             shared_noise=config.contrastive_shared_noise,
         ))
@@ -308,7 +309,7 @@ def _fit(gan: InfoGAN, config: TrainConfig, run_dir: workdir.Workdir, checkpoint
                                            span=config.traversal_range))
     hooks.extend(extra_callbacks)
     began = time.monotonic()
-    breaks = [regularizer.start_step for regularizer in gan.regularizers]
+    breaks = [step for regularizer in gan.regularizers for step in regularizer.switch_steps()]
     with stopper.installed():
         for initial_epoch, epochs, steps in epoch_plan(start, config.train_steps, config.steps_per_epoch, breaks):
             step = int(gan.step.numpy())

@@ -39,12 +39,20 @@ def test_config_rejects_bad_choices():
     ("invariance_batch_fraction", 1.5, "invariance_batch_fraction must be 1/n"),
     ("contrastive_weight", -0.5, "contrastive_weight must be >= 0"),
     ("contrastive_start_step", -1, "contrastive_start_step must be >= 0"),
+    ("contrastive_end_step", -1, "contrastive_end_step must be >= 0"),
     ("contrastive_gap", 2.5, "contrastive_gap must be in"),
     ("g_steps_per_d_step", 0, "g_steps_per_d_step must be >= 1"),
 ])
 def test_config_rejects_bad_regulariser_settings(field, value, message):
     with pytest.raises(config.ConfigError, match=message):
         config.TrainConfig(workdir="w", **{field: value})
+
+
+@pytest.mark.parametrize("start, end", [(500, 500), (500, 200)])
+def test_config_refuses_a_contrastive_end_step_not_after_its_start(start, end):
+    with pytest.raises(config.ConfigError, match=f"contrastive_end_step must be after contrastive_start_step "
+                                                 f"\\({start}\\) or 0, got {end}"):
+        config.TrainConfig(workdir="w", contrastive_start_step=start, contrastive_end_step=end)
 
 
 def test_every_shipped_config_parses(tmp_path, monkeypatch):

@@ -70,6 +70,18 @@ def test_needs_two_codes_and_a_gap_within_the_prior():
         Contrastive(latents.parse_latent_spec("cont:2", 2), weight=1.0, gap=3.0)
 
 
+def test_the_term_is_on_from_its_start_step_until_its_end_step():
+    spec = latents.parse_latent_spec("cont:2", 2)
+    bounded = Contrastive(spec, weight=1.0, start_step=3, end_step=7)
+    assert [step for step in range(10) if bounded.active_at(step)] == [3, 4, 5, 6]
+    assert bounded.switch_steps() == (3, 7)
+    endless = Contrastive(spec, weight=1.0, start_step=3)
+    assert [step for step in range(10) if endless.active_at(step)] == [3, 4, 5, 6, 7, 8, 9]
+    assert endless.switch_steps() == (3,)
+    with pytest.raises(ConfigError, match="contrastive end step must come after its start step 3, got 3"):
+        Contrastive(spec, weight=1.0, start_step=3, end_step=3)
+
+
 @pytest.mark.parametrize("spectral_norm", [False, True])
 def test_the_head_takes_spectral_norm_only_when_asked(spectral_norm):
     spec = latents.parse_latent_spec("cont:2", 2)

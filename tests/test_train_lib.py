@@ -138,6 +138,35 @@ def test_contrastive_term_switches_on_at_its_step_and_its_head_resumes_exactly(t
     assert int(again.regularizers[0].optimizer.iterations.numpy()) == 4
 
 
+@pytest.mark.slow
+def test_contrastive_term_switches_off_at_its_end_step_across_a_resume_and_its_head_is_kept(tmp_path):
+    cfg = tiny_config(tmp_path, train_steps=2, checkpoint_every_steps=1, contrastive_weight=1.0,
+                      contrastive_start_step=1, contrastive_end_step=3)
+    train_lib.train(cfg)
+    train_lib.train(dataclasses.replace(cfg, train_steps=5))
+    run = workdir.Workdir(tmp_path / "run")
+    history = run.read_history()
+    assert [row["step"] for row in history] == [1, 2, 3, 4, 5]
+    assert ["contrastive_loss" in row for row in history] == [False, True, True, False, False]
+
+    spec = latents.parse_latent_spec(cfg.codes, cfg.noise_dim)
+
+    def head_at(step):
+        gan = train_lib.build_infogan(cfg, spec, (28, 28, 1), replicas=1)
+        Checkpoints(gan, run.checkpoints, 5).checkpoint.restore(str(run.checkpoints / f"ckpt-{step}")) \
+            .assert_existing_objects_matched()
+        return gan
+
+    last, at_end = head_at(5), head_at(3)
+    (head,) = last.regularizers
+    assert int(head.optimizer.iterations.numpy()) == 2  # trained at steps 1 and 2 only
+    assert int(last.g_optimizer.iterations.numpy()) == 5
+    assert all(np.array_equal(a, b) for a, b in zip(head.network.get_weights(),
+                                                    at_end.regularizers[0].network.get_weights()))
+    assert any(not np.array_equal(a, b) for a, b in zip(last.generator.get_weights(),
+                                                        at_end.generator.get_weights()))
+
+
 def test_divergence_stops_and_keeps_last_good_checkpoint(tmp_path):
     cfg = tiny_config(tmp_path, train_steps=6, d_learning_rate=1e30, g_learning_rate=1e30)
     with pytest.raises(train_lib.TrainingDiverged, match="became nan|became inf"):

@@ -1,12 +1,13 @@
 """The regulariser seam: extra terms of the InfoGAN objective beyond the GAN loss and the paper's MI term.
 
-A regulariser has a name, a weight and a start step: before it the term is not computed at all (its network is
-not trained either, so at the start step that network begins from its initialisation), from it on the term counts
-with its weight. Each train step hands
-it a `StepContext`; it returns its per-example loss, which the model adds, weighted, to the D/Q loss, the G loss or
-both, and optionally a loss for a network of its own that it trains with its own optimizer. The model logs
-`<name>_loss` (before the weight) and any extra metrics it reports. Its network, optimizer and metrics are tracked
-through `InfoGAN.regularizers`, so checkpoints, MirroredStrategy and mixed precision handle them like G's and D's.
+A regulariser has a name, a weight, a start step and an optional end step: before the start the term is not computed
+at all (its network is not trained either, so at the start step that network begins from its initialisation), from it
+on the term counts with its weight, and from the end step on it is off again (its network keeps its last weights in
+checkpoints, untrained). Each train step hands it a `StepContext`; it returns its per-example loss, which the model
+adds, weighted, to the D/Q loss, the G loss or both, and optionally a loss for a network of its own that it trains
+with its own optimizer. The model logs `<name>_loss` (before the weight) and any extra metrics it reports. Its
+network, optimizer and metrics are tracked through `InfoGAN.regularizers`, so checkpoints, MirroredStrategy and mixed
+precision handle them like G's and D's.
 """
 
 from __future__ import annotations
@@ -75,14 +76,17 @@ class Regularizer(tf.Module):
     trains_generator: bool = False
     metric_names: tuple[str, ...] = ()
 
-    def __init__(self, name: str, weight: float, start_step: int = 0):
+    def __init__(self, name: str, weight: float, start_step: int = 0, end_step: int | None = None):
         super().__init__(name=name)
         if weight < 0:
             raise ConfigError(f"{name} weight must be >= 0, got {weight}")
         if start_step < 0:
             raise ConfigError(f"{name} start step must be >= 0, got {start_step}")
+        if end_step is not None and end_step <= start_step:
+            raise ConfigError(f"{name} end step must come after its start step {start_step}, got {end_step}")
         self.weight = float(weight)
         self.start_step = int(start_step)
+        self.end_step = None if end_step is None else int(end_step)
         self.network: keras.Model | None = None
         self.optimizer: keras.optimizers.Optimizer | None = None
         self.trackers = [keras.metrics.Mean(name=f"{name}_{key}") for key in ("loss", *self.metric_names)]
@@ -95,7 +99,11 @@ class Regularizer(tf.Module):
         raise NotImplementedError
 
     def active_at(self, step: int) -> bool:
-        return step >= self.start_step
+        return self.start_step <= step and (self.end_step is None or step < self.end_step)
+
+    def switch_steps(self) -> tuple[int, ...]:
+        """The steps at which the term switches on or off; training is split there so the train function changes."""
+        return (self.start_step,) if self.end_step is None else (self.start_step, self.end_step)
 
     def update_metrics(self, terms: Terms) -> None:
         self.trackers[0].update_state(terms.loss)

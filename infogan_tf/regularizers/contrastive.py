@@ -59,9 +59,10 @@ class Contrastive(Regularizer):
     trains_generator = True
     metric_names = ("accuracy",)
 
-    def __init__(self, spec: latents.LatentSpec, weight: float, start_step: int = 0, gap: float = 0.0,
-                 learning_rate: float = 2e-3, spectral_norm: bool = False, shared_noise: bool = True):
-        super().__init__("contrastive", weight, start_step)
+    def __init__(self, spec: latents.LatentSpec, weight: float, start_step: int = 0, end_step: int | None = None,
+                 gap: float = 0.0, learning_rate: float = 2e-3, spectral_norm: bool = False,
+                 shared_noise: bool = True):
+        super().__init__("contrastive", weight, start_step, end_step)
         if len(spec.codes) < 2:
             raise ConfigError("the contrastive term needs at least two codes in --codes (a pair shares one of them)")
         if not 0.0 <= gap <= 2.0:
