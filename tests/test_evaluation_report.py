@@ -75,6 +75,20 @@ def test_curves_are_drawn_from_the_history(page):
     assert _images(page)["training curves"].size[0] > 500
 
 
+def test_curve_panels_are_those_with_logged_values():
+    history = [{**entry, "contrastive_loss": 0.3, "blank_share": 0.0 if entry["step"] < 6 else None}
+               for entry in HISTORY]
+    assert [heading for heading, _ in report.curve_panels(history, SPEC.code_names())] == [
+        "Losses", "Discriminator outputs", "Blank traversal images (share)", "MI lower bound per code (nats)",
+        "Regularisers"]
+    assert [heading for heading, _ in report.curve_panels(HISTORY, ["cont_0"])] == [
+        "Losses", "Discriminator outputs"]
+    single = report.render_report(METRICS, networks.build_generator(SPEC, (28, 28, 1)), SPEC,
+                                  [{"step": 2, "d_loss": 1.0}], rows=1, seed=0)
+    assert _images(single)["training curves"].size[0] < _images(report.render_report(
+        METRICS, networks.build_generator(SPEC, (28, 28, 1)), SPEC, history, rows=1, seed=0))["training curves"].size[0]
+
+
 def test_empty_history_is_said_not_drawn():
     generator = networks.build_generator(latents.parse_latent_spec("cont:1", 2), (28, 28, 1))
     page = report.render_report(METRICS, generator, latents.parse_latent_spec("cont:1", 2), [], rows=1, seed=0)

@@ -35,6 +35,7 @@ CURVES = (
     ("Losses", ("d_loss", "g_loss", "mi_loss")),
     ("Discriminator outputs", ("d_real", "d_fake")),
     ("Pixel contrast (per-image std)", ("pixel_std_real", "pixel_std_fake")),
+    ("Blank traversal images (share)", ("blank_share",)),
 )
 _CORE_LOSSES = ("d_loss", "g_loss", "mi_loss")
 _MIN_DISPLAY_PIXELS = 84  # small images (28x28) are shown at least this large, scaled by a whole factor
@@ -299,19 +300,26 @@ def _traversals(generator: keras.Model, spec: latents.LatentSpec, rows: int, see
     return "\n".join(figures)
 
 
-def _curves(history: list[dict], code_names: list[str]) -> str:
-    """Losses, D's outputs, real and fake pixel contrast and the per-code MI estimates over the training steps,
-    as one embedded PNG."""
-    if not history:
-        return "<p>No training history (history.jsonl is empty or missing).</p>"
+def curve_panels(history: list[dict], code_names: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """(heading, history keys) of every panel with something to draw: a run from before a logged value existed
+    shows no empty panel for it."""
     panels = [*CURVES, ("MI lower bound per code (nats)", tuple(f"mi_{name}" for name in code_names))]
     regularizer_keys = sorted({key for entry in history for key in entry
                                if key.endswith(("_loss", "_accuracy")) and key not in _CORE_LOSSES})
-    if regularizer_keys:
-        panels.append(("Regularisers", tuple(regularizer_keys)))
+    panels.append(("Regularisers", tuple(regularizer_keys)))
+    return [(heading, keys) for heading, keys in panels
+            if any(entry.get(key) is not None for entry in history for key in keys)]
+
+
+def _curves(history: list[dict], code_names: list[str]) -> str:
+    """Losses, D's outputs, real and fake pixel contrast, the share of blank drawings, the per-code MI estimates and
+    the regularisers over the training steps, as one embedded PNG."""
+    panels = curve_panels(history, code_names)
+    if not panels:
+        return "<p>No training history (history.jsonl is empty or missing).</p>"
     figure = Figure(figsize=(3.6 * len(panels), 3.0), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
-    for axes, (heading, keys) in zip(figure.subplots(1, len(panels)), panels, strict=True):
+    for axes, (heading, keys) in zip(figure.subplots(1, len(panels), squeeze=False)[0], panels, strict=True):
         for key in keys:
             points = [(entry["step"], entry[key]) for entry in history if entry.get(key) is not None]
             if points:
