@@ -107,8 +107,8 @@ def read_row(run: Path, seed: int, train_s: float | None) -> dict:
     """One seed's numbers from its workdir: what follows each factor, MIG, FactorVAE and the game's last balance."""
     try:
         metrics = json.loads((run / "metrics.json").read_text())
-        history = (run / "history.jsonl").read_text().splitlines()
-        last = json.loads(history[-1]) if history else {}
+        history = _history_rows(run / "history.jsonl")
+        last = history[-1] if history else {}
         scores = metrics["disentanglement"]
         return {
             "seed": seed,
@@ -119,11 +119,24 @@ def read_row(run: Path, seed: int, train_s: float | None) -> dict:
             "factor_vae": scores["factor_vae"]["eval_accuracy"],
             "d_real": last.get("d_real"),
             "d_fake": last.get("d_fake"),
-            "contrastive_accuracy": last.get("contrastive_accuracy"),
+            # The last epoch the term was on: with --contrastive_end_step the run's last epochs log none.
+            "contrastive_accuracy": next((row["contrastive_accuracy"] for row in reversed(history)
+                                          if row.get("contrastive_accuracy") is not None), None),
         }
     except (OSError, ValueError, KeyError) as error:
         raise SweepError(f"{run} holds no readable scores of factor data ({type(error).__name__}: {error}); "
                          "delete its metrics.json to score it again") from None
+
+
+def _history_rows(path: Path) -> list[dict]:
+    """The run's logged epochs, skipping a line torn by a killed run (the library's reader needs TensorFlow)."""
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            continue
+    return rows
 
 
 def reading(row: dict, target: Target) -> tuple[str, float] | None:

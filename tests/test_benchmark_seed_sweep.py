@@ -76,6 +76,16 @@ def test_a_workdir_without_factor_scores_is_named(tmp_path):
         seed_sweep.read_row(tmp_path, 0, None)
 
 
+def test_the_row_keeps_the_last_contrastive_accuracy_logged_and_skips_a_torn_line(tmp_path):
+    scores = {"factor_followers": {}, "mig": 0.3, "factor_vae": {"eval_accuracy": 0.6}}
+    (tmp_path / "metrics.json").write_text(json.dumps({"global_step": 6, "disentanglement": scores}))
+    history = [{"step": 2, "contrastive_accuracy": 0.5}, {"step": 4, "contrastive_accuracy": 0.75},
+               {"step": 6, "d_real": 0.6, "d_fake": 0.4}]
+    (tmp_path / "history.jsonl").write_text("".join(json.dumps(row) + "\n" for row in history) + '{"step": 7, "d_')
+    row = seed_sweep.read_row(tmp_path, 0, None)
+    assert row["contrastive_accuracy"] == 0.75 and row["d_real"] == 0.6 and row["step"] == 6
+
+
 def _sweep(*args):
     return subprocess.run([sys.executable, str(ROOT / "benchmarks" / "seed_sweep.py"), *args],
                           capture_output=True, text=True, timeout=600)
