@@ -56,6 +56,19 @@ def test_selects_a_run_that_agrees_with_the_others():
     assert f"selected: run {result['selected_index']}" in table and "| run 0 |" in table
 
 
+def test_a_saturated_matrix_is_reported_as_a_tie_not_a_choice():
+    centrality = model_centrality.centralities(np.ones((3, 3)))
+    assert centrality.tolist() == [1.0, 1.0, 1.0]
+    assert model_centrality.tied_with(centrality, 0) == [1, 2]
+    separated = model_centrality.centralities(np.array([[1.0, 0.9, 0.6], [0.9, 1.0, 0.7], [0.6, 0.7, 1.0]]))
+    assert separated.tolist() == pytest.approx([0.75, 0.8, 0.65])
+    assert model_centrality.tied_with(separated, 1) == []
+    result = {"workdirs": ["a", "b", "c"], "matrix": np.ones((3, 3)).tolist(), "centrality": centrality.tolist(),
+              "selected_index": 0, "selected": "a", "tied_with": [1, 2]}
+    assert "tied with run 1, run 2: the matrix does not separate these runs" in model_centrality.format_table(result)
+    assert "tied" not in model_centrality.format_table({**result, "tied_with": []})
+
+
 def test_needs_two_runs_of_one_image_shape():
     with pytest.raises(EvaluationError, match="at least two runs"):
         model_centrality.compute_model_centrality([_run("a", True, (0, 1))], protocol_for(100))

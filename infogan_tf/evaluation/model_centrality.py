@@ -27,7 +27,7 @@ def compute_model_centrality(runs: Sequence[LoadedRun], protocol: Protocol, seed
 
     Returns:
         {"workdirs", "matrix" (row: whose images, column: whose encoder), "centrality", "selected_index",
-         "selected"}.
+         "selected", "tied_with" (other runs as central as the selected one)}.
 
     Raises:
         EvaluationError: for fewer than two runs, a run without codes, or runs with different image shapes.
@@ -53,9 +53,7 @@ def compute_model_centrality(runs: Sequence[LoadedRun], protocol: Protocol, seed
             prune_threshold=protocol.factor_vae_prune,
         )
         matrix[i] = [scores[j]["eval_accuracy"] for j in range(len(runs))]
-    symmetric = (matrix + matrix.T) / 2.0
-    off_diagonal = ~np.eye(len(runs), dtype=bool)
-    centrality = np.array([symmetric[i, off_diagonal[i]].mean() for i in range(len(runs))])
+    centrality = centralities(matrix)
     selected = int(np.argmax(centrality))
     return {
         "workdirs": [str(run.root) for run in runs],
@@ -63,7 +61,22 @@ def compute_model_centrality(runs: Sequence[LoadedRun], protocol: Protocol, seed
         "centrality": centrality.tolist(),
         "selected_index": selected,
         "selected": str(runs[selected].root),
+        "tied_with": tied_with(centrality, selected),
     }
+
+
+def centralities(matrix: np.ndarray) -> np.ndarray:
+    """Each run's mean symmetrised score with every other run."""
+    symmetric = (matrix + matrix.T) / 2.0
+    off_diagonal = ~np.eye(len(matrix), dtype=bool)
+    return np.array([symmetric[i, off_diagonal[i]].mean() for i in range(len(matrix))])
+
+
+def tied_with(centrality: np.ndarray, selected: int, tolerance: float = 1e-3) -> list[int]:
+    """The other runs as central as the selected one (within `tolerance`, below the scores' resolution): when the
+    encoders all read each other's images alike, the matrix does not choose and the first listed is taken."""
+    return [index for index, value in enumerate(centrality)
+            if index != selected and centrality[selected] - value < tolerance]
 
 
 def format_table(result: dict) -> str:
@@ -75,4 +88,8 @@ def format_table(result: dict) -> str:
         lines.append(f"| {name} | " + " | ".join(f"{value:.3f}" for value in row) + f" | {centrality:.3f} |")
     lines += [f"{name}: {path}" for name, path in zip(names, result["workdirs"], strict=True)]
     lines.append(f"selected: run {result['selected_index']} ({result['selected']})")
+    tied = result.get("tied_with") or []
+    if tied:
+        lines.append("tied with " + ", ".join(f"run {index}" for index in tied) + ": the matrix does not separate "
+                     "these runs, so the first listed is taken; compare them by other means")
     return "\n".join(lines)
