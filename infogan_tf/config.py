@@ -109,7 +109,7 @@ class TrainConfig:
         "InfoGAN-CR's progressive schedule switches it on late.", lower=0)
     contrastive_end_step: int = option(0, "Step from which the contrastive term (and H's training) is off again, "
         "after --contrastive_start_step; 0 = never. Lets G keep training without H's pull once the codes are "
-        "placed (on sprites, G stops drawing under that pull past a few thousand steps).", lower=0)
+        "placed (on sprites G stops drawing under that pull, after 1,500 to 3,000 steps).", lower=0)
     contrastive_gap: float = option(0.0, "Smallest distance between the values of a continuous code that a pair does "
         "not share.", lower=0.0, upper=2.0)
     contrastive_learning_rate: float = option(2e-3, "Adam learning rate of H.")
