@@ -47,9 +47,11 @@ def test_a_run_with_several_steps_per_call_writes_what_a_step_by_step_run_writes
     one, many = workdir.Workdir(step_by_step.workdir), workdir.Workdir(batched.workdir)
     assert _layout(many) == _layout(one)
     assert _layout(one)["checkpoints"] == ["ckpt-2.index", "ckpt-4.index"]
+    # A step missed or repeated moves almost every weight by about G's learning rate (1e-3, Adam); the kernels'
+    # thread scheduling on a busy CPU leaves rounding differences of a few 1e-6 in a handful of weights.
     for a, b in zip(keras.models.load_model(one.generator).get_weights(),
                     keras.models.load_model(many.generator).get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=5e-5)
 
 
 @pytest.mark.parametrize("per_call", [1, 4])
