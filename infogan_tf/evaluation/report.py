@@ -37,6 +37,7 @@ CURVES = (
     ("Pixel contrast (per-image std)", ("pixel_std_real", "pixel_std_fake")),
     ("Blank traversal images (share)", ("blank_share",)),
 )
+_SHARE_PANELS = {"Blank traversal images (share)"}  # drawn on the whole 0..1 scale, so 0 reads as none
 _CORE_LOSSES = ("d_loss", "g_loss", "mi_loss")
 _MIN_DISPLAY_PIXELS = 84  # small images (28x28) are shown at least this large, scaled by a whole factor
 _STYLE = """
@@ -327,6 +328,8 @@ def _curves(history: list[dict], code_names: list[str]) -> str:
                 axes.plot(steps, values, marker="." if len(points) < 20 else None, label=key)
         axes.set_title(heading)
         axes.set_xlabel("step")
+        if heading in _SHARE_PANELS:
+            axes.set_ylim(-0.05, 1.05)
         if axes.has_data():
             axes.legend(fontsize="small")
     buffer = io.BytesIO()
